@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import {
+  type AsrEngine,
+  type AsrRequest,
+  type AsrResult,
+  createInferenceSession,
+  failedPrecondition,
+  floatTensorFor,
+  invalidArgument,
+  mergedDecoderLayout,
+  type ModelInfo,
+  resolveModelFile,
+} from '@olt/shared';
+import { LogMelSpectrogram } from './log-mel';
+import { WhisperGreedyDecoder } from './whisper-greedy-decoder';
+import { readWhisperModelConfig, type WhisperModelConfig } from './whisper-model-config';
+
+export interface WhisperLoadOptions {
+  /** File variant: "auto" (best present), "fp32", "fp16", "int8", "q4", … */
+  precision?: string;
+  /** Execution providers to try in order, e.g. ['cuda', 'webgpu']; CPU is always the last resort. */
+  executionProviders?: readonly string[];
+  /** Token budget per request (default 224, Whisper's sample length); capped by max_target_positions. */
+  maxNewTokens?: number;
+  intraOpThreads?: number;
+}
+
+const DEFAULT_MAX_NEW_TOKENS = 224;
+
+/**
+ * Whisper on ONNX Runtime from a Hugging Face export directory (config.json, generation_config.json,
+ * preprocessor_config.json, tokenizer.json, onnx/encoder_model*.onnx, onnx/decoder_model_merged*.onnx).
+ * One encoder call per batch, then batched greedy decoding with the KV cache; language detection for rows
+ * without a language. `AsrRequest.prompt` is not used (no <|startofprev|> conditioning).
+ */
+export class WhisperOnnxEngine implements AsrEngine {
+  private readonly features: LogMelSpectrogram;
+  /** Whisper language codes this model knows, in token order (["en"] for English-only models). */
+  readonly languages: readonly string[];
+
+  private constructor(
+    readonly info: ModelInfo,
+    private readonly model: WhisperModelConfig,
+    private readonly tokenizer: Tokenizer,
+    private readonly encoder: InferenceSession,
+    private readonly decoderSession: InferenceSession,
+    private readonly decoder: WhisperGreedyDecoder,
+    private readonly maxNewTokens: number,
+  ) {
+    this.features = new LogMelSpectrogram(model.logMel);
+    this.languages = model.multilingual ? [...model.languages.keys()] : ['en'];
+  }
+
+  static async load(dir: string, options: WhisperLoadOptions = {}): Promise<WhisperOnnxEngine> {
+    const tokenizer = loadTokenizer(dir);
+    const model = readWhisperModelConfig(dir, (t) => tokenizer.token_to_id(t));
+    if (model.multilingual && model.transcribe === undefined) {
+      throw failedPrecondition(`${dir}: multilingual model without a <|transcribe|> token id (task_to_id)`);
+    }
+    const encoderFile = resolveModelFile(dir, 'encoder_model', options.precision ?? 'auto');
+    // The decoder must match the encoder's variant (an fp16 encoder feeds float16 states).
+    const decoderFile = resolveModelFile(dir, 'decoder_model_merged', encoderFile.precision);
+    const sessionOptions = {
+      executionProviders: options.executionProviders,
+      intraOpThreads: options.intraOpThreads,
+    };
+    const encoder = await createInferenceSession(encoderFile.file, sessionOptions);
+    let decoder: Awaited<ReturnType<typeof createInferenceSession>> | undefined;
+    try {
+      decoder = await createInferenceSession(decoderFile.file, sessionOptions);
+      const features = encoder.session.inputMetadata.find((m) => m.name === 'input_features');
+      const mels = features && features.isTensor ? features.shape[1] : undefined;
+      if (typeof mels === 'number' && mels !== model.logMel.nMels) {
+        throw failedPrecondition(
+          `${encoderFile.file} expects ${mels} mel bins but the model's config says ${model.logMel.nMels}`,
+        );
+      }
+      const greedy = new WhisperGreedyDecoder(
+        decoder.session,
+        mergedDecoderLayout(decoder.session, model.config),
+        model,
+      );
+      const ep =
+        encoder.executionProvider === decoder.executionProvider
+          ? encoder.executionProvider
+          : `${encoder.executionProvider}+${decoder.executionProvider}`;
+      const info: ModelInfo = {
+        id: `${basename(dir)}@${encoderFile.precision}`,
+        path: dir,
+        executionProvider: ep,
+        precision: encoderFile.precision,
+        isTestModel: model.isTestModel,
+      };
+      // 4 = the longest prompt (<|startoftranscript|> <|lang|> <|transcribe|> <|notimestamps|>).
+      const budget = Math.max(
+        1,
+        Math.min(options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, model.maxTargetPositions - 4),
+      );
+      return new WhisperOnnxEngine(info, model, tokenizer, encoder.session, decoder.session, greedy, budget);
+    } catch (err) {
+      await encoder.session.release();
+      await decoder?.session.release();
+      throw err;
+    }
+  }
+
+  async transcribe(batch: AsrRequest[]): Promise<AsrResult[]> {
+    const languages = batch.map((request, i) => this.checkRequest(request, i));
+    const results: AsrResult[] = new Array(batch.length);
+    // Zero-length audio has nothing to decode: empty text without running the model; with no language
+    // given there is nothing to detect from, so the model's first language with probability 0.
+    const audible = batch.map((r, i) => i).filter((i) => batch[i].audio.length > 0);
+    for (let i = 0; i < batch.length; i++) {
+      if (batch[i].audio.length === 0) {
+        const language = languages[i] ?? this.languages[0];
+        results[i] = {
+          text: '',
+          language,
+          languageProbability: languages[i] ? 1 : 0,
+          confidence: 0,
+          tokens: [],
+        };
+      }
+    }
+    if (audible.length === 0) return results;
+
+    const states = await this.encode(audible.map((i) => batch[i].audio));
+    const rows = await this.decoder.decode(
+      states,
+      audible.map((i) => languages[i]),
+      this.maxNewTokens,
+    );
+    rows.forEach((row, k) => {
+      const mean = row.logprobs.length
+        ? row.logprobs.reduce((a, b) => a + b, 0) / row.logprobs.length
+        : -Infinity;
+      results[audible[k]] = {
+        text: this.tokenizer.decode(row.tokens, { skip_special_tokens: true }).trim(),
+        language: row.language,
+        languageProbability: row.languageProbability,
+        confidence: Math.exp(mean),
+        tokens: row.tokens,
+      };
+    });
+    return results;
+  }
+
+  async dispose(): Promise<void> {
+    await this.encoder.release();
+    await this.decoderSession.release();
+  }
+
+  /** Validates one request; returns its language, or undefined to detect. */
+  private checkRequest(request: AsrRequest, index: number): string | undefined {
+    const { nSamples, samplingRate } = this.model.logMel;
+    if (request.audio.length > nSamples) {
+      throw invalidArgument(
+        `request ${index}: ${(request.audio.length / samplingRate).toFixed(2)} s of audio is longer than ` +
+          `Whisper's ${nSamples / samplingRate} s window; cut it into shorter segments`,
+      );
+    }
+    const language = request.language?.trim().toLowerCase();
+    if (!language || language === 'auto') return this.model.multilingual ? undefined : 'en';
+    if (!this.languages.includes(language)) {
+      throw invalidArgument(
+        `request ${index}: language "${request.language}" is not supported by ${this.info.id}; ` +
+          `use one of ${this.languages.join(', ')} or leave it empty to detect`,
+      );
+    }
+    return language;
+  }
+
+  /** Log-mel features of every clip, one encoder run for the batch → last_hidden_state. */
+  private async encode(clips: Float32Array[]): Promise<Tensor> {
+    const { nMels } = this.model.logMel;
+    const frames = this.model.frames;
+    const input = new Float32Array(clips.length * nMels * frames);
+    clips.forEach((clip, b) => input.set(this.features.compute(clip), b * nMels * frames));
+    const feeds = {
+      input_features: floatTensorFor(this.encoder, 'input_features', input, [clips.length, nMels, frames]),
+    };
+    const outputs = await this.encoder.run(feeds);
+    return outputs.last_hidden_state as Tensor;
+  }
+}
+
+function loadTokenizer(dir: string): Tokenizer {
+  const read = (name: string, required: boolean): object => {
+    try {
+      return JSON.parse(readFileSync(join(dir, name), 'utf8')) as object;
+    } catch (err) {
+      if (!required) return {};
+      throw failedPrecondition(
+        `${dir}: cannot read ${name} (${(err as Error).message}); is this a Whisper export?`,
+      );
+    }
+  };
+  return new Tokenizer(read('tokenizer.json', true), read('tokenizer_config.json', false));
+}

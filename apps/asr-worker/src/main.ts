@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AsrWorkerModule } from './asr-worker.module';
+
+async function bootstrap(): Promise<void> {
+  // An application context: no HTTP stack; the worker's own tiny server serves health and metrics.
+  const app = await NestFactory.createApplicationContext(AsrWorkerModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+}
+
+bootstrap().catch((err: unknown) => {
+  console.error(`asr-worker failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

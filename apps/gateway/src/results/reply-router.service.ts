@@ -1,0 +1,84 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { Redis } from 'ioredis';
+import { AppError, QUEUE_REDIS, ReplyStreamReader, type WorkerReply } from '@olt/shared';
+import { GatewayIdentity } from '../infra/gateway-identity';
+
+interface Waiter {
+  resolve: (reply: WorkerReply) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Routes worker replies from this gateway's reply stream to whoever awaits them. Callers register with
+ * expect() BEFORE enqueueing, so a fast reply cannot arrive unseen. Replies nobody awaits (a retried job
+ * answering twice, a session that already ended) are dropped.
+ */
+@Injectable()
+export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
+  private readonly waiters = new Map<string, Waiter>();
+  private reader?: ReplyStreamReader;
+  private blockingConnection?: Redis;
+
+  constructor(
+    @Inject(QUEUE_REDIS) private readonly redis: Redis,
+    private readonly identity: GatewayIdentity,
+    @InjectPinoLogger(ReplyRouter.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.blockingConnection = this.redis.duplicate();
+    this.reader = new ReplyStreamReader(
+      this.blockingConnection,
+      this.identity.id,
+      (reply) => this.dispatch(reply),
+      (err) => this.logger.error({ err }, 'reply stream read failed; retrying'),
+    );
+    await this.reader.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.reader?.stop();
+    this.blockingConnection?.disconnect();
+    for (const [id, waiter] of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new AppError('UNAVAILABLE', 'gateway is shutting down'));
+      this.waiters.delete(id);
+    }
+  }
+
+  /** Registers interest in one reply; rejects with DEADLINE_EXCEEDED after timeoutMs. */
+  expect(requestId: string, timeoutMs: number): Promise<WorkerReply> {
+    return new Promise<WorkerReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(requestId);
+        reject(new AppError('DEADLINE_EXCEEDED', `no worker answered within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      this.waiters.set(requestId, { resolve, reject, timer });
+    });
+  }
+
+  /** Stops waiting (the caller gave up, e.g. the enqueue failed or the session ended). */
+  cancel(requestId: string): void {
+    const waiter = this.waiters.get(requestId);
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    this.waiters.delete(requestId);
+  }
+
+  get pending(): number {
+    return this.waiters.size;
+  }
+
+  private dispatch(reply: WorkerReply): void {
+    const waiter = this.waiters.get(reply.requestId);
+    if (!waiter) {
+      this.logger.debug({ requestId: reply.requestId, kind: reply.kind }, 'reply without a waiter dropped');
+      return;
+    }
+    clearTimeout(waiter.timer);
+    this.waiters.delete(reply.requestId);
+    waiter.resolve(reply);
+  }
+}

@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@olt/shared';
+import { AudioPipeline, SileroVadModel } from '../audio';
+import type { SessionSettings } from './session-settings';
+
+/** Builds a stream's audio pipeline from its settings and the current (hot-reloadable) VAD config. */
+@Injectable()
+export class AudioPipelineFactory {
+  constructor(
+    @Inject(SileroVadModel) private readonly vad: SileroVadModel,
+    private readonly config: ConfigService,
+  ) {}
+
+  create(settings: SessionSettings): AudioPipeline {
+    const vad = this.config.current.vad;
+    return new AudioPipeline({
+      format: { encoding: settings.audio.encoding, sampleRateHz: settings.audio.sampleRateHz, channels: settings.audio.channels },
+      vad: this.vad.createStream(),
+      policy: {
+        threshold: vad.threshold,
+        negThreshold: vad.negThreshold,
+        silenceMs: settings.silenceMs ?? vad.silenceMs,
+        preRollMs: vad.preRollMs,
+        minSpeechMs: vad.minSpeechMs,
+        maxSegmentMs: settings.maxSegmentMs ?? vad.maxSegmentMs,
+      },
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { ConfigService, Metrics, resourceExhausted, toGrpcStatus, unavailable } from '@olt/shared';
+import { AsrDispatcher } from '../asr/asr-dispatcher.service';
+import { AudioPipelineFactory } from './audio-pipeline.factory';
+import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
+import { TranslationService } from '../translate/translation.service';
+import { SessionRegistry } from './session-registry';
+import { StreamSession, type StreamCall } from './stream-session';
+
+export interface IncomingCall extends StreamCall {
+  metadata: { get(key: string): Array<string | Buffer> };
+}
+
+/** Admits StreamTranslate calls (auth, capacity, draining) and runs a StreamSession for each. */
+@Injectable()
+export class SessionService implements OnApplicationShutdown {
+  private draining = false;
+
+  constructor(
+    private readonly config: ConfigService,
+    private readonly auth: ApiKeyAuthenticator,
+    private readonly registry: SessionRegistry,
+    private readonly pipelines: AudioPipelineFactory,
+    private readonly asr: AsrDispatcher,
+    private readonly translation: TranslationService,
+    private readonly metrics: Metrics,
+    @InjectPinoLogger(SessionService.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /** Resolves when the call is over (never rejects: errors go to the client as a status). */
+  open(call: IncomingCall): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let tenantId = 'unknown';
+      try {
+        if (this.draining) {
+          throw unavailable('this gateway is draining: reconnect (another gateway will take the stream) and resume with resume_from_ms');
+        }
+        const authorization = call.metadata.get('authorization')[0]?.toString();
+        const tenant = this.auth.authenticate(authorization);
+        tenantId = tenant.id;
+        const cfg = this.config.current;
+        if (this.registry.size >= cfg.gateway.maxStreams) {
+          throw resourceExhausted(`this gateway is at capacity (${cfg.gateway.maxStreams} streams): retry shortly or on another gateway`);
+        }
+        if (this.registry.countFor(tenant.id) >= tenant.maxStreams) {
+          throw resourceExhausted(`tenant "${tenant.id}" already has ${tenant.maxStreams} open streams, the most its plan allows`);
+        }
+        this.registry.add(tenant.id);
+        this.metrics.streamsActive.inc({ tenant: tenant.id });
+        const session = new StreamSession(call, {
+          tenant,
+          config: () => this.config.current,
+          createPipeline: (settings) => this.pipelines.create(settings),
+          asr: this.asr,
+          translation: this.translation,
+          metrics: this.metrics,
+          logger: this.logger.logger,
+          newSessionId: () => randomUUID(),
+          onClosed: (outcome) => {
+            this.registry.remove(tenant.id);
+            this.metrics.streamsActive.dec({ tenant: tenant.id });
+            this.metrics.streamsTotal.inc({ tenant: tenant.id, outcome });
+            resolve();
+          },
+        });
+        session.start();
+      } catch (err) {
+        const status = toGrpcStatus(err);
+        this.metrics.streamsTotal.inc({ tenant: tenantId, outcome: 'rejected' });
+        this.metrics.grpcErrorsTotal.inc({ code: String(status.code) });
+        call.emit('error', { code: status.code, details: status.details, message: status.details });
+        resolve();
+      }
+    });
+  }
+
+  get activeStreams(): number {
+    return this.registry.size;
+  }
+
+  onApplicationShutdown(): void {
+    this.draining = true;
+  }
+}

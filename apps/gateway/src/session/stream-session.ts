@@ -1,0 +1,389 @@
+import type { Logger } from 'pino';
+import {
+  AppError,
+  findLanguage,
+  invalidArgument,
+  toGrpcStatus,
+  type AppConfig,
+  type Control__Output,
+  type Metrics,
+  sessionLogger,
+  type StreamRequest__Output,
+  type StreamResponse,
+} from '@olt/shared';
+import type { AsrDispatcher } from '../asr/asr-dispatcher.service';
+import type { AudioPipeline, SegmentEvent } from '../audio';
+import type { Tenant } from '../tenancy/tenant';
+import type { TranslationService } from '../translate/translation.service';
+import { ResponseWriter, type ResponseSink } from './response-writer';
+import { parseSessionSettings, parseTargets, type SessionSettings } from './session-settings';
+
+/** What the session needs of the gRPC call (a grpc-js ServerDuplexStream satisfies it). */
+export interface StreamCall extends ResponseSink {
+  on(event: 'data', listener: (msg: StreamRequest__Output) => void): unknown;
+  on(event: 'end' | 'cancelled' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  end(): unknown;
+  emit(event: 'error', err: unknown): boolean;
+}
+
+export interface StreamSessionDeps {
+  tenant: Tenant;
+  config: () => AppConfig;
+  createPipeline: (settings: SessionSettings) => AudioPipeline;
+  asr: AsrDispatcher;
+  translation: TranslationService;
+  metrics: Metrics;
+  /** Base logger; the session adds its session and tenant ids to every line. */
+  logger: Logger;
+  newSessionId: () => string;
+  /** Called once when the call is over, whatever the outcome. */
+  onClosed: (outcome: 'ok' | 'error' | 'cancelled') => void;
+}
+
+type InboxItem = { kind: 'message'; msg: StreamRequest__Output } | { kind: 'end' };
+
+/** Inbound messages allowed to wait before the call is paused (HTTP/2 flow control then stalls the client). */
+const INBOX_HIGH_WATER = 4;
+const SAMPLES_PER_MS = 16;
+
+/**
+ * One StreamTranslate call: validates the config, runs audio through VAD segmentation, sends each segment
+ * to ASR and each final transcript to translation, and writes results in the order clients rely on
+ * (docs/protocol.md). Audio is processed strictly in arrival order; results of later segments never
+ * overtake the transcript of an earlier one.
+ */
+export class StreamSession {
+  private settings?: SessionSettings;
+  private pipeline?: AudioPipeline;
+  private readonly writer: ResponseWriter;
+  private readonly inbox: InboxItem[] = [];
+  private pumping = false;
+  private closed = false;
+  private paused = false;
+  private ending = false;
+  private startTimer?: NodeJS.Timeout;
+  /** Serialises transcript writes in segment order. */
+  private transcriptChain: Promise<void> = Promise.resolve();
+  private readonly outstanding = new Set<Promise<void>>();
+  private log: Logger;
+
+  constructor(
+    private readonly call: StreamCall,
+    private readonly deps: StreamSessionDeps,
+  ) {
+    this.log = sessionLogger(deps.logger, { tenantId: deps.tenant.id });
+    this.writer = new ResponseWriter(call, () => this.updateFlow());
+  }
+
+  start(): void {
+    this.call.on('data', (msg) => this.enqueue({ kind: 'message', msg }));
+    this.call.on('end', () => this.enqueue({ kind: 'end' }));
+    this.call.on('cancelled', () => this.close('cancelled'));
+    this.call.on('error', (err) => {
+      this.log.warn({ err }, 'stream error');
+      this.close('cancelled');
+    });
+    const timeoutMs = this.deps.config().gateway.sessionStartTimeoutMs;
+    this.startTimer = setTimeout(
+      () => this.fail(invalidArgument(`no StreamConfig received within ${timeoutMs} ms of opening the stream`)),
+      timeoutMs,
+    );
+  }
+
+  get sessionId(): string | undefined {
+    return this.settings?.sessionId;
+  }
+
+  private enqueue(item: InboxItem): void {
+    if (this.closed) return;
+    this.inbox.push(item);
+    this.updateFlow();
+    void this.pump();
+  }
+
+  private updateFlow(): void {
+    const shouldPause = this.inbox.length >= INBOX_HIGH_WATER || this.writer.congested;
+    if (shouldPause && !this.paused) {
+      this.paused = true;
+      this.call.pause();
+    } else if (!shouldPause && this.paused && !this.closed) {
+      this.paused = false;
+      this.call.resume();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.inbox.length && !this.closed) {
+        const item = this.inbox.shift()!;
+        this.updateFlow();
+        if (item.kind === 'end') await this.finish();
+        else await this.handle(item.msg);
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async handle(msg: StreamRequest__Output): Promise<void> {
+    if (this.ending) return;
+    if (msg.request === 'config') return this.configure(msg);
+    if (!this.settings) {
+      throw invalidArgument('the first message of StreamTranslate must be a StreamConfig (got ' + (msg.request ?? 'an empty message') + ')');
+    }
+    if (msg.request === 'audio') return this.onAudio(msg.audio?.data ?? Buffer.alloc(0));
+    if (msg.request === 'control' && msg.control) return this.onControl(msg.control);
+    throw invalidArgument('StreamRequest must set one of config, audio or control');
+  }
+
+  private configure(msg: StreamRequest__Output): void {
+    if (this.settings) throw invalidArgument('StreamConfig may only be sent once, as the first message');
+    clearTimeout(this.startTimer);
+    const cfg = this.deps.config();
+    this.settings = parseSessionSettings(
+      msg.config!,
+      {
+        maxTargets: cfg.limits.maxTargets,
+        minSampleRateHz: cfg.audio.minSampleRateHz,
+        maxSampleRateHz: cfg.audio.maxSampleRateHz,
+        maxChannels: cfg.audio.maxChannels,
+      },
+      this.deps.newSessionId,
+    );
+    this.log = sessionLogger(this.deps.logger, { sessionId: this.settings.sessionId, tenantId: this.deps.tenant.id });
+    this.pipeline = this.deps.createPipeline(this.settings);
+    this.writer.send({
+      started: { sessionId: this.settings.sessionId, overlayUrl: '', serverTimeMs: Date.now() },
+    });
+    this.log.info(
+      {
+        audio: this.settings.audio,
+        source: this.settings.source?.bcp47 ?? 'auto',
+        targets: this.settings.targets.map((t) => t.bcp47),
+      },
+      'session started',
+    );
+  }
+
+  private async onAudio(data: Buffer): Promise<void> {
+    const limit = this.deps.config().limits.maxChunkBytes;
+    if (data.length > limit) {
+      throw invalidArgument(`audio chunk of ${data.length} bytes exceeds the limit of ${limit} bytes: send chunks of 20–200 ms`);
+    }
+    if (data.length === 0) return;
+    const seconds = data.length / this.bytesPerSecond();
+    this.deps.metrics.audioReceivedSeconds.inc({ tenant: this.deps.tenant.id }, seconds);
+    this.handleEvents(await this.pipeline!.push(data));
+  }
+
+  private async onControl(control: Control__Output): Promise<void> {
+    switch (control.type) {
+      case 'FLUSH':
+        this.handleEvents(await this.pipeline!.flush());
+        return;
+      case 'UPDATE_TARGETS':
+        this.settings!.targets = parseTargets(control.targetLanguages, this.deps.config().limits.maxTargets);
+        return;
+      case 'CLOSE':
+        this.enqueue({ kind: 'end' });
+        return;
+      case 'KEEPALIVE':
+        return;
+      default:
+        throw invalidArgument(`unknown Control.type ${control.type}`);
+    }
+  }
+
+  private bytesPerSecond(): number {
+    const a = this.settings!.audio;
+    return a.sampleRateHz * a.channels * (a.encoding === 'LINEAR16' ? 2 : 4);
+  }
+
+  private sessionMs(sample: number): number {
+    return this.settings!.resumeFromMs + Math.round(sample / SAMPLES_PER_MS);
+  }
+
+  private segmentId(startSample: number): string {
+    return `${this.settings!.sessionId}:${this.sessionMs(startSample)}`;
+  }
+
+  private handleEvents(events: SegmentEvent[]): void {
+    for (const ev of events) {
+      if (ev.type === 'speech_start') {
+        this.writer.send({
+          event: {
+            type: 'SPEECH_START',
+            segmentId: this.segmentId(ev.startSample),
+            audioMs: this.sessionMs(ev.startSample),
+            message: '',
+            lagMs: 0,
+          },
+        });
+      } else if (ev.type === 'segment') {
+        const segmentId = this.segmentId(ev.startSample);
+        this.writer.send({
+          event: { type: 'SPEECH_END', segmentId, audioMs: this.sessionMs(ev.endSample), message: '', lagMs: 0 },
+        });
+        this.deps.metrics.segmentsTotal.inc({ reason: ev.reason });
+        this.track(this.processSegment(segmentId, ev.audio, this.sessionMs(ev.startSample), this.sessionMs(ev.endSample)));
+      }
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    const p = work.catch((err) => this.fail(err)).finally(() => this.outstanding.delete(p));
+    this.outstanding.add(p);
+  }
+
+  private async processSegment(segmentId: string, audio: Float32Array, startMs: number, endMs: number): Promise<void> {
+    const settings = this.settings!;
+    const endedAt = performance.now();
+    const revision = 1;
+    // ASR runs for all open segments in parallel; only the writes are ordered.
+    const asr = this.deps.asr
+      .transcribe({
+        sessionId: settings.sessionId,
+        tenantId: this.deps.tenant.id,
+        plan: this.deps.tenant.plan,
+        priority: settings.priority,
+        segmentId,
+        revision,
+        isFinal: true,
+        audio,
+        startMs,
+        endMs,
+        language: settings.source?.whisper,
+      })
+      .then(
+        (reply) => ({ reply, error: undefined }),
+        (error: unknown) => ({ reply: undefined, error }),
+      );
+
+    const previous = this.transcriptChain;
+    let release!: () => void;
+    this.transcriptChain = new Promise<void>((r) => (release = r));
+    try {
+      const { reply, error } = await asr;
+      await previous;
+      if (this.closed) return;
+      const failure = error ?? (reply && !reply.ok ? new AppError('INTERNAL', reply.error ?? 'ASR failed') : undefined);
+      if (failure || !reply) {
+        const message = failure instanceof Error ? failure.message : String(failure);
+        this.log.error({ segmentId, err: failure }, 'segment could not be transcribed');
+        this.warn(`segment ${segmentId} could not be transcribed: ${message}`);
+        this.sendTranscript(segmentId, revision, startMs, endMs, '', settings.source?.bcp47 ?? '', 0);
+        return;
+      }
+      const language = settings.source ?? findLanguage(reply.language);
+      this.sendTranscript(segmentId, revision, startMs, endMs, reply.text, language?.bcp47 ?? reply.language, reply.confidence);
+      // Later segments' transcripts may go out now; this segment's translations follow in any order.
+      release();
+      this.deps.metrics.pipelineLatency.observe({ stage: 'final_transcript' }, (performance.now() - endedAt) / 1000);
+      if (reply.text.trim() === '') return;
+      if (!language?.flores) {
+        this.warn(`no translation for segment ${segmentId}: language "${reply.language}" is not supported by the translation model`);
+        return;
+      }
+      let first = true;
+      await Promise.all(
+        settings.targets.map(async (target) => {
+          const outcome = await this.deps.translation
+            .translate({
+              text: reply.text,
+              source: language.flores,
+              target: target.flores,
+              sessionId: settings.sessionId,
+              tenantId: this.deps.tenant.id,
+              plan: this.deps.tenant.plan,
+              priority: settings.priority,
+              segmentId,
+              revision,
+              isFinal: true,
+            })
+            .catch((err: unknown) => {
+              this.warn(`translation of segment ${segmentId} to ${target.bcp47} failed: ${(err as Error).message}`);
+              return undefined;
+            });
+          if (!outcome || this.closed) return;
+          if (first) {
+            first = false;
+            this.deps.metrics.pipelineLatency.observe({ stage: 'first_translation' }, (performance.now() - endedAt) / 1000);
+          }
+          this.writer.send({
+            translation: {
+              segmentId,
+              revision,
+              targetLanguage: target.bcp47,
+              text: outcome.text,
+              isFinal: true,
+              fromCache: outcome.fromCache,
+            },
+          });
+        }),
+      );
+    } finally {
+      release();
+    }
+  }
+
+  private sendTranscript(
+    segmentId: string,
+    revision: number,
+    startMs: number,
+    endMs: number,
+    text: string,
+    language: string,
+    confidence: number,
+  ): void {
+    this.writer.send({
+      transcript: { segmentId, revision, isFinal: true, startMs, endMs, text, language, confidence, stability: 1 },
+    });
+  }
+
+  private warn(message: string): void {
+    this.writer.send({ event: { type: 'WARNING', message, lagMs: 0, segmentId: '', audioMs: 0 } });
+  }
+
+  /** Half-close or Control.CLOSE: finish the open segment, deliver everything pending, end with OK. */
+  private async finish(): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    clearTimeout(this.startTimer);
+    if (this.pipeline) this.handleEvents(await this.pipeline.end());
+    while (this.outstanding.size) await Promise.all([...this.outstanding]);
+    await this.writer.flushed();
+    if (this.closed) return;
+    this.closed = true;
+    this.call.end();
+    this.log.info('session completed');
+    this.deps.onClosed('ok');
+  }
+
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    const status = toGrpcStatus(err);
+    if (!(err instanceof AppError)) this.log.error({ err }, 'session failed');
+    else this.log.info({ code: err.code, message: err.message }, 'session rejected');
+    this.closed = true;
+    clearTimeout(this.startTimer);
+    this.inbox.length = 0;
+    this.call.emit('error', { code: status.code, details: status.details, message: status.details });
+    this.deps.onClosed('error');
+  }
+
+  private close(outcome: 'cancelled'): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.startTimer);
+    this.inbox.length = 0;
+    this.log.info('client went away');
+    this.deps.onClosed(outcome);
+  }
+}

@@ -1,0 +1,1 @@
+export { NllbOnnxEngine, type NllbLoadOptions } from './nllb-onnx-engine';

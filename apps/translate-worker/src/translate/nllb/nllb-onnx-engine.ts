@@ -1,0 +1,186 @@
+import {
+  createInferenceSession,
+  type DecoderCacheLayout,
+  failedPrecondition,
+  invalidArgument,
+  type LoadedInferenceSession,
+  mergedDecoderLayout,
+  type ModelInfo,
+  type MtEngine,
+  type MtRequest,
+  type MtResult,
+  resolveModelFile,
+} from '@olt/shared';
+import { type InferenceSession, Tensor } from 'onnxruntime-node';
+import { greedyDecodeBatch } from './greedy-batch-decoder';
+import { type NllbModelConfig, readNllbModelConfig } from './nllb-model-config';
+import { NllbTokenizer } from './nllb-tokenizer';
+
+export interface NllbLoadOptions {
+  /** File variant: "fp32", "fp16", "int8", "q4", … or "auto" (the best one present). */
+  precision: string;
+  /** Execution providers to try in order ("cuda", "webgpu", …); CPU is always the last resort. */
+  executionProviders: readonly string[];
+  /** Cap on generated tokens per request; default min(256, 2 × source tokens + 10). */
+  maxNewTokens?: number;
+  /** Beams per request. Only 1 (greedy decoding) is implemented. */
+  beamSize?: number;
+  /** Threads inside one ONNX operator; undefined or 0 = ONNX Runtime's default. */
+  intraOpThreads?: number;
+}
+
+const DEFAULT_MAX_NEW_TOKENS_CAP = 256;
+
+/**
+ * NLLB-200 translation on ONNX Runtime from a Hugging Face export directory (onnx/encoder_model*.onnx,
+ * onnx/decoder_model_merged*.onnx, tokenizer.json). A batch may mix language pairs and lengths: one
+ * encoder run over the right-padded sources, then greedy decoding of all rows together with the KV cache,
+ * each row forced to start with [decoder_start, target language].
+ */
+export class NllbOnnxEngine implements MtEngine {
+  private constructor(
+    readonly info: ModelInfo,
+    private readonly encoder: InferenceSession,
+    private readonly decoder: InferenceSession,
+    private readonly layout: DecoderCacheLayout,
+    private readonly tokenizer: NllbTokenizer,
+    private readonly config: NllbModelConfig,
+    private readonly maxNewTokens: number | undefined,
+  ) {}
+
+  static async load(dir: string, options: NllbLoadOptions): Promise<NllbOnnxEngine> {
+    const beamSize = options.beamSize ?? 1;
+    if (beamSize !== 1) {
+      throw invalidArgument(
+        `NLLB beamSize ${beamSize} is not supported; decoding is greedy (use beamSize 1)`,
+      );
+    }
+    if (
+      options.maxNewTokens !== undefined &&
+      !(Number.isInteger(options.maxNewTokens) && options.maxNewTokens > 0)
+    ) {
+      throw invalidArgument(`NLLB maxNewTokens must be a positive integer, got ${options.maxNewTokens}`);
+    }
+    const config = readNllbModelConfig(dir);
+    const tokenizer = NllbTokenizer.fromDir(dir, config.eosTokenId);
+    const encoderFile = resolveModelFile(dir, 'encoder_model', options.precision);
+    const decoderFile = resolveModelFile(dir, 'decoder_model_merged', options.precision);
+    const sessionOptions = {
+      executionProviders: options.executionProviders,
+      // 0 = ONNX Runtime's default thread count (onnxruntime-node rejects an undefined value).
+      intraOpThreads: options.intraOpThreads ?? 0,
+    };
+    const encoder = await createInferenceSession(encoderFile.file, sessionOptions);
+    let decoder: LoadedInferenceSession;
+    let layout: DecoderCacheLayout;
+    try {
+      decoder = await createInferenceSession(decoderFile.file, sessionOptions);
+      layout = mergedDecoderLayout(decoder.session, config.raw);
+    } catch (err) {
+      await encoder.session.release();
+      throw err;
+    }
+    const precision =
+      encoderFile.precision === decoderFile.precision
+        ? encoderFile.precision
+        : `${encoderFile.precision}+${decoderFile.precision}`;
+    const executionProvider =
+      encoder.executionProvider === decoder.executionProvider
+        ? encoder.executionProvider
+        : `${encoder.executionProvider}+${decoder.executionProvider}`;
+    const info: ModelInfo = {
+      id: `${config.name}@${precision}`,
+      path: dir,
+      executionProvider,
+      precision,
+      isTestModel: config.isTestModel,
+    };
+    return new NllbOnnxEngine(
+      info,
+      encoder.session,
+      decoder.session,
+      layout,
+      tokenizer,
+      config,
+      options.maxNewTokens,
+    );
+  }
+
+  /** FLORES-200 codes the model knows, in token order. */
+  get languages(): string[] {
+    return this.tokenizer.languageCodes;
+  }
+
+  async translate(batch: MtRequest[]): Promise<MtResult[]> {
+    // Check every request before running anything, so one bad code fails fast with its name.
+    const requests = batch.map((req) => ({
+      text: req.text,
+      sourceId: this.tokenizer.languageId(req.source, 'source'),
+      targetId: this.tokenizer.languageId(req.target, 'target'),
+    }));
+    const results: MtResult[] = batch.map(() => ({ text: '', confidence: 1 }));
+    const work = requests.map((req, index) => ({ ...req, index })).filter((req) => req.text.trim() !== '');
+    if (work.length === 0) return results;
+
+    const sources = work.map((req) =>
+      this.tokenizer.encodeSource(req.text, req.sourceId, this.config.maxPositions),
+    );
+    const encoded = await this.encode(sources);
+    const decoded = await greedyDecodeBatch(this.decoder, this.layout, {
+      ...encoded,
+      prefixes: work.map((req) => [this.config.decoderStartTokenId, req.targetId]),
+      maxNewTokens: sources.map((ids) => this.maxNewTokensFor(ids.length)),
+      eosId: this.config.eosTokenId,
+    });
+    work.forEach((req, row) => {
+      const logProbs = decoded.logProbs[row];
+      const meanLogProb = logProbs.reduce((a, b) => a + b, 0) / logProbs.length;
+      results[req.index] = {
+        text: this.tokenizer.decode(decoded.tokens[row]),
+        confidence: Math.exp(meanLogProb),
+      };
+    });
+    return results;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.encoder.release(), this.decoder.release()]);
+  }
+
+  /** One encoder run over the sources, right-padded with the pad id. */
+  private async encode(
+    sources: number[][],
+  ): Promise<{ encoderHiddenStates: Tensor; encoderAttentionMask: Tensor }> {
+    const length = Math.max(...sources.map((ids) => ids.length));
+    const ids = new BigInt64Array(sources.length * length).fill(BigInt(this.config.padTokenId));
+    const mask = new BigInt64Array(sources.length * length);
+    sources.forEach((row, b) =>
+      row.forEach((id, s) => {
+        ids[b * length + s] = BigInt(id);
+        mask[b * length + s] = 1n;
+      }),
+    );
+    const dims = [sources.length, length];
+    const encoderAttentionMask = new Tensor('int64', mask, dims);
+    const available: Record<string, Tensor> = {
+      input_ids: new Tensor('int64', ids, dims),
+      attention_mask: encoderAttentionMask,
+    };
+    const feeds: Record<string, Tensor> = {};
+    for (const name of this.encoder.inputNames) {
+      if (!available[name])
+        throw failedPrecondition(`NLLB encoder needs an input "${name}" this engine cannot give`);
+      feeds[name] = available[name];
+    }
+    const outputs = await this.encoder.run(feeds);
+    const encoderHiddenStates = outputs.last_hidden_state as Tensor | undefined;
+    if (!encoderHiddenStates) throw failedPrecondition('NLLB encoder did not output last_hidden_state');
+    return { encoderHiddenStates, encoderAttentionMask };
+  }
+
+  private maxNewTokensFor(sourceLength: number): number {
+    const wanted = this.maxNewTokens ?? Math.min(DEFAULT_MAX_NEW_TOKENS_CAP, 2 * sourceLength + 10);
+    // The forced prefix takes two decoder positions.
+    return Math.max(1, Math.min(wanted, this.config.maxPositions - 2));
+  }
+}

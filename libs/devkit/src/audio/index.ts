@@ -1,0 +1,3 @@
+export * from './wav';
+export * from './signal';
+export * from './speech-fixtures';

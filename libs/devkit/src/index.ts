@@ -1,0 +1,6 @@
+export * from './audio';
+export * from './client';
+export * from './models/tiny-models';
+export * from './models/nllb';
+export * from './redis';
+export * from './stack';

@@ -1,0 +1,188 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeModel } from '../onnx-graph';
+import {
+  buildTinyWhisperDecoder,
+  buildTinyWhisperEncoder,
+  generateTinyWhisperWeights,
+  type TinyPrecision,
+  type TinyWhisperDims,
+} from './tiny-whisper-graphs';
+import {
+  buildTinyWhisperVocab,
+  TINY_WHISPER_LANGUAGES,
+  tokenizerConfigJson,
+  tokenizerJson,
+} from './tiny-whisper-tokenizer';
+
+const SEED = 0x5eed_a51;
+
+/** File suffix of each precision variant, as in the onnx-community exports. */
+const VARIANTS: ReadonlyArray<[TinyPrecision, string]> = [
+  ['fp32', ''],
+  ['fp16', '_fp16'],
+  ['int8', '_int8'],
+  ['q4', '_q4'],
+];
+
+const README = `# Tiny Whisper test model (generated)
+
+Written by \`generateTinyWhisper\` (libs/devkit/src/models/whisper). Deterministic: every run writes identical
+bytes. The layout, file names, tensor names, dtypes and shapes follow the onnx-community Whisper exports, so
+the real loading, batching and KV-cache decoding code runs on it; the words it outputs are nonsense.
+
+- \`onnx/encoder_model.onnx\`, \`onnx/decoder_model_merged.onnx\`: float32 weights and I/O.
+- \`*_fp16.onnx\`: real fp16 files: float16 weights and float16 inputs/outputs (input_features,
+  last_hidden_state, encoder_hidden_states, past/present key values, logits), computing in float32 inside.
+- \`*_int8.onnx\`: weight-only int8 quantization (int8 weights, one scale per tensor, DequantizeLinear),
+  float32 I/O. Real \`_int8\`/\`_quantized\` exports quantize activations too (MatMulInteger); same interface.
+- \`*_q4.onnx\`: weight-only 4-bit levels (-7..7) stored in int8 containers with DequantizeLinear, float32
+  I/O. Real \`_q4\` exports use com.microsoft MatMulNBits; same interface.
+
+Only the fp32 files are checked for stable greedy output (top-2 logit gap > 0.5 at every step); the other
+variants share its weights, rounded, and usually decode the same words.
+\`config.json\` has \`"olt_test_model": true\`.
+`;
+
+function writeJson(file: string, value: unknown): void {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes a tiny deterministic Whisper (Hugging Face ONNX export layout, ~1 MB) into `dir`. */
+export async function generateTinyWhisper(dir: string): Promise<void> {
+  const v = buildTinyWhisperVocab();
+  const dims: TinyWhisperDims = {
+    nMels: 80,
+    dModel: 64,
+    heads: 2,
+    decoderLayers: 2,
+    vocabSize: v.vocabSize,
+    encoderFrames: 1500,
+    firstLanguageId: v.langIds.get('en')!,
+  };
+  const languageIds = [...v.langIds.values()];
+  const weights = generateTinyWhisperWeights(dims, { languageIds, wordIds: v.wordIds, eot: v.eot }, SEED);
+
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  for (const [precision, suffix] of VARIANTS) {
+    writeModel(
+      join(dir, 'onnx', `encoder_model${suffix}.onnx`),
+      buildTinyWhisperEncoder(dims, weights, precision),
+      {
+        docString: `tiny whisper encoder (${precision}) for tests`,
+      },
+    );
+    writeModel(
+      join(dir, 'onnx', `decoder_model_merged${suffix}.onnx`),
+      buildTinyWhisperDecoder(dims, weights, precision),
+      {
+        docString: `tiny whisper merged decoder (${precision}) for tests`,
+      },
+    );
+  }
+
+  // Suppressed like Whisper's list: a few punctuation/symbol pieces and the control tokens.
+  const suppress = [
+    '"',
+    '#',
+    '(',
+    ')',
+    '*',
+    '+',
+    '/',
+    ':',
+    ';',
+    '<',
+    '=',
+    '>',
+    '@',
+    '[',
+    '\\',
+    ']',
+    '^',
+    '_',
+    '`',
+    '{',
+    '|',
+    '}',
+    '~',
+  ]
+    .map((c) => v.vocab.get(c)!)
+    .concat([v.translate, v.transcribe, v.startOfLm, v.startOfPrev, v.noCaptions])
+    .sort((a, b) => a - b);
+  const langToId = Object.fromEntries(TINY_WHISPER_LANGUAGES.map((c) => [`<|${c}|>`, v.langIds.get(c)!]));
+  writeJson(join(dir, 'config.json'), {
+    _name_or_path: 'olt/whisper-tiny-test',
+    olt_test_model: true,
+    architectures: ['WhisperForConditionalGeneration'],
+    model_type: 'whisper',
+    vocab_size: v.vocabSize,
+    num_mel_bins: dims.nMels,
+    d_model: dims.dModel,
+    encoder_layers: 1,
+    encoder_attention_heads: dims.heads,
+    decoder_layers: dims.decoderLayers,
+    decoder_attention_heads: dims.heads,
+    encoder_ffn_dim: dims.dModel * 4,
+    decoder_ffn_dim: dims.dModel * 4,
+    max_source_positions: dims.encoderFrames,
+    max_target_positions: 448,
+    bos_token_id: v.eot,
+    eos_token_id: v.eot,
+    pad_token_id: v.eot,
+    decoder_start_token_id: v.sot,
+    begin_suppress_tokens: [v.space, v.eot],
+    suppress_tokens: suppress,
+    forced_decoder_ids: null,
+    scale_embedding: false,
+    use_cache: true,
+    is_encoder_decoder: true,
+    torch_dtype: 'float32',
+    transformers_version: '4.46.0',
+  });
+  writeJson(join(dir, 'generation_config.json'), {
+    alignment_heads: [[1, 0]],
+    begin_suppress_tokens: [v.space, v.eot],
+    bos_token_id: v.eot,
+    decoder_start_token_id: v.sot,
+    eos_token_id: v.eot,
+    forced_decoder_ids: [
+      [1, null],
+      [2, v.transcribe],
+    ],
+    is_multilingual: true,
+    lang_to_id: langToId,
+    max_initial_timestamp_index: 50,
+    max_length: 448,
+    no_timestamps_token_id: v.noTimestamps,
+    pad_token_id: v.eot,
+    prev_sot_token_id: v.startOfPrev,
+    return_timestamps: false,
+    suppress_tokens: suppress,
+    task_to_id: { translate: v.translate, transcribe: v.transcribe },
+    transformers_version: '4.46.0',
+  });
+  writeJson(join(dir, 'preprocessor_config.json'), {
+    chunk_length: 30,
+    feature_extractor_type: 'WhisperFeatureExtractor',
+    feature_size: dims.nMels,
+    hop_length: 160,
+    n_fft: 400,
+    n_samples: 480000,
+    nb_max_frames: 3000,
+    padding_side: 'right',
+    padding_value: 0.0,
+    processor_class: 'WhisperProcessor',
+    return_attention_mask: false,
+    sampling_rate: 16000,
+  });
+  writeJson(join(dir, 'tokenizer.json'), tokenizerJson(v));
+  writeJson(join(dir, 'tokenizer_config.json'), tokenizerConfigJson(v));
+  writeJson(join(dir, 'special_tokens_map.json'), {
+    bos_token: '<|endoftext|>',
+    eos_token: '<|endoftext|>',
+    unk_token: '<|endoftext|>',
+    pad_token: '<|endoftext|>',
+  });
+  writeFileSync(join(dir, 'README.md'), README);
+}

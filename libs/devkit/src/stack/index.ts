@@ -1,0 +1,4 @@
+export * from './app-process';
+export * from './free-port';
+export * from './local-stack';
+export * from './repo-root';

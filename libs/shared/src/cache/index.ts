@@ -1,0 +1,2 @@
+export * from './translation-cache';
+export * from './translation-cache.module';

@@ -1,0 +1,2 @@
+export * from './asr-engine.port';
+export * from './mt-engine.port';

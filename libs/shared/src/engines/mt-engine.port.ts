@@ -1,0 +1,24 @@
+import type { ModelInfo } from './asr-engine.port';
+
+export interface MtRequest {
+  text: string;
+  /** FLORES-200 code, e.g. "eng_Latn". */
+  source: string;
+  /** FLORES-200 code, e.g. "spa_Latn". */
+  target: string;
+}
+
+export interface MtResult {
+  text: string;
+  /** Mean token probability, 0..1. */
+  confidence: number;
+}
+
+/** Port: machine translation. Results keep the request order; a batch may mix language pairs. */
+export interface MtEngine {
+  readonly info: ModelInfo;
+  translate(batch: MtRequest[]): Promise<MtResult[]>;
+  dispose(): Promise<void>;
+}
+
+export const MT_ENGINE = Symbol('MtEngine');

@@ -1,0 +1,2 @@
+export * from './language-resolver';
+export { WHISPER_LANGUAGES } from './whisper-languages';

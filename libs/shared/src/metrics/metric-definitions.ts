@@ -1,0 +1,121 @@
+/**
+ * Every metric the apps export, defined once: name, help, labels, buckets. Names start with `olt_`, carry
+ * their unit (`_seconds`, `_bytes`) and counters end in `_total` (Prometheus naming conventions).
+ */
+
+interface Definition<T extends 'counter' | 'gauge' | 'histogram', L extends string> {
+  type: T;
+  name: string;
+  help: string;
+  labelNames: readonly L[];
+  buckets?: number[];
+}
+export type CounterDefinition<L extends string> = Definition<'counter', L>;
+export type GaugeDefinition<L extends string> = Definition<'gauge', L>;
+export type HistogramDefinition<L extends string> = Definition<'histogram', L> & { buckets: number[] };
+
+const counter = <L extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+): CounterDefinition<L> => ({
+  type: 'counter',
+  name,
+  help,
+  labelNames,
+});
+const gauge = <L extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+): GaugeDefinition<L> => ({
+  type: 'gauge',
+  name,
+  help,
+  labelNames,
+});
+const histogram = <L extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  buckets: number[],
+): HistogramDefinition<L> => ({ type: 'histogram', name, help, labelNames, buckets });
+
+/** 5 ms … 30 s: from a cached translation to a long segment on a busy CPU worker. */
+export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const JOB_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const LAG_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
+export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32];
+
+export const METRIC_DEFINITIONS = {
+  // gateway
+  streamsActive: gauge('olt_gateway_streams_active', 'StreamTranslate calls open now.', ['tenant']),
+  streamsTotal: counter(
+    'olt_gateway_streams_total',
+    'StreamTranslate calls ended, by outcome (ok, cancelled, error, rejected, …).',
+    ['tenant', 'outcome'],
+  ),
+  audioReceivedSeconds: counter(
+    'olt_gateway_audio_received_seconds_total',
+    'Seconds of audio received from clients.',
+    ['tenant'],
+  ),
+  segmentsTotal: counter(
+    'olt_gateway_segments_total',
+    'Speech segments closed, by reason (silence, max_length, flush, end).',
+    ['reason'],
+  ),
+  pipelineLatency: histogram(
+    'olt_gateway_pipeline_latency_seconds',
+    'Time from the end of a speech segment to its final transcript / first final translation.',
+    ['stage'],
+    LATENCY_BUCKETS_SECONDS,
+  ),
+  sessionLagSeconds: histogram(
+    'olt_gateway_session_lag_seconds',
+    'How far a session’s results trail the audio it has received (sampled per final result).',
+    [],
+    LAG_BUCKETS_SECONDS,
+  ),
+  grpcErrorsTotal: counter('olt_gateway_grpc_errors_total', 'gRPC calls ended with an error status.', [
+    'code',
+  ]),
+  translateCacheLookups: counter(
+    'olt_gateway_translate_cache_lookups_total',
+    'Translation cache lookups, by result (hit, miss).',
+    ['result'],
+  ),
+  // workers
+  jobsTotal: counter('olt_worker_jobs_total', 'Jobs finished, by outcome (ok, error, retry).', [
+    'queue',
+    'outcome',
+  ]),
+  jobDuration: histogram(
+    'olt_worker_job_duration_seconds',
+    'Job time by stage: queue_wait (enqueue to start) and inference.',
+    ['queue', 'stage'],
+    JOB_BUCKETS_SECONDS,
+  ),
+  batchSize: histogram('olt_worker_batch_size', 'Jobs per inference batch.', ['queue'], BATCH_SIZE_BUCKETS),
+  modelInfo: gauge('olt_worker_model_info', 'Always 1; labels describe the loaded model and where it runs.', [
+    'kind',
+    'model',
+    'precision',
+    'execution_provider',
+    'tier',
+    'device',
+  ]),
+  workerUp: gauge(
+    'olt_worker_up',
+    '1 while this worker consumes its queue, 0 while starting or draining.',
+    [],
+  ),
+  // queues (exported by whoever watches them)
+  queueDepth: gauge(
+    'olt_queue_depth',
+    'Jobs in a queue by state (waiting, prioritized, active, delayed, failed).',
+    ['queue', 'state'],
+  ),
+} as const;
+
+export type MetricKey = keyof typeof METRIC_DEFINITIONS;

@@ -1,0 +1,102 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type {
+  EnqueueOptions,
+  JobHandler,
+  JobQueue,
+  QueueDepth,
+  WorkerHandle,
+  WorkOptions,
+} from './job-queue.port';
+
+export interface BullmqJobQueueOptions {
+  /** Connection for producers (Queue). Reused across queues. */
+  connection: Redis;
+  /** BullMQ key prefix; on Redis Cluster use a hash tag, e.g. "{olt}". */
+  prefix: string;
+  attempts: number;
+  backoffMs: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  removeOnComplete: number;
+  removeOnFail: number;
+}
+
+/** The BullMQ adapter of the JobQueue port. */
+export class BullmqJobQueue implements JobQueue {
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers = new Set<Worker>();
+
+  constructor(private readonly opts: BullmqJobQueueOptions) {}
+
+  async add<T>(queue: string, name: string, data: T, opts: EnqueueOptions): Promise<string> {
+    const job = await this.queue(queue).add(name, data, {
+      priority: opts.priority,
+      jobId: opts.jobId,
+      attempts: this.opts.attempts,
+      backoff: { type: 'exponential', delay: this.opts.backoffMs },
+      removeOnComplete: this.opts.removeOnComplete,
+      removeOnFail: this.opts.removeOnFail,
+    });
+    return job.id ?? '';
+  }
+
+  async work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions): Promise<WorkerHandle> {
+    // Workers block on BRPOPLPUSH-like calls: each needs its own connection (duplicate of the producer's).
+    const connection = this.opts.connection.duplicate({ maxRetriesPerRequest: null }) as ConnectionOptions;
+    const worker = new Worker<T>(
+      queue,
+      async (job) =>
+        handler({
+          id: job.id ?? '',
+          name: job.name,
+          data: job.data,
+          attemptsMade: job.attemptsMade,
+          timestamp: job.timestamp,
+        }),
+      {
+        connection,
+        prefix: this.opts.prefix,
+        concurrency: opts.concurrency,
+        lockDuration: this.opts.lockDurationMs,
+        stalledInterval: this.opts.stalledIntervalMs,
+        autorun: true,
+      },
+    );
+    this.workers.add(worker);
+    await worker.waitUntilReady();
+    return {
+      close: async (force = false) => {
+        this.workers.delete(worker);
+        await worker.close(force);
+      },
+    };
+  }
+
+  async depth(queue: string): Promise<QueueDepth> {
+    const counts = await this.queue(queue).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return {
+      waiting: counts.waiting ?? 0,
+      prioritized: counts.prioritized ?? 0,
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.workers].map((w) => w.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.workers.clear();
+    this.queues.clear();
+  }
+
+  private queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.opts.connection as ConnectionOptions, prefix: this.opts.prefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+}

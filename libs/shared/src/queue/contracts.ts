@@ -1,0 +1,145 @@
+/**
+ * Versioned queue contracts shared by the gateway and the workers. A breaking change to a payload gets a new
+ * version in the queue/stream name so old and new pods can run side by side during a rollout.
+ */
+export const CONTRACT_VERSION = 'v1';
+
+/** Key prefix for everything this product writes to the queue Redis. */
+export const KEY_PREFIX = `olt:${CONTRACT_VERSION}`;
+
+/** BullMQ queue for ASR jobs of one tier ("cpu", "low", "medium", "high"). */
+export function asrQueueName(tier: string): string {
+  return `asr-${CONTRACT_VERSION}-${tier}`;
+}
+
+/** BullMQ queue for translation jobs. */
+export function translateQueueName(): string {
+  return `translate-${CONTRACT_VERSION}`;
+}
+
+/** Redis stream on which workers post results for one gateway instance. */
+export function replyStreamKey(gatewayId: string): string {
+  return `${KEY_PREFIX}:replies:${gatewayId}`;
+}
+
+/** Binary key holding one segment's 16 kHz float32 audio. */
+export function segmentAudioKey(segmentId: string, revision: number): string {
+  return `${KEY_PREFIX}:seg:${segmentId}:${revision}`;
+}
+
+/** Heartbeat key a worker refreshes while it is alive and ready. */
+export function workerHeartbeatKey(kind: WorkerKind, workerId: string): string {
+  return `${KEY_PREFIX}:workers:${kind}:${workerId}`;
+}
+
+export function workerHeartbeatPattern(kind: WorkerKind): string {
+  return `${KEY_PREFIX}:workers:${kind}:*`;
+}
+
+export type WorkerKind = 'asr' | 'translate';
+
+/** Where a worker sends the result of a job. */
+export interface ReplyAddress {
+  gatewayId: string;
+  sessionId: string;
+  /** Correlates the reply with the request inside the gateway. */
+  requestId: string;
+}
+
+export interface AsrJobData {
+  v: 1;
+  reply: ReplyAddress;
+  tenantId: string;
+  segmentId: string;
+  revision: number;
+  isFinal: boolean;
+  /** Key of the audio in the queue Redis (float32 LE, 16 kHz mono). */
+  audioKey: string;
+  sampleCount: number;
+  startMs: number;
+  endMs: number;
+  /** Whisper code or undefined to detect. */
+  language?: string;
+  prompt?: string;
+  enqueuedAt: number;
+}
+
+export interface TranslateJobData {
+  v: 1;
+  reply: ReplyAddress;
+  tenantId: string;
+  segmentId: string;
+  revision: number;
+  isFinal: boolean;
+  text: string;
+  /** FLORES-200 codes. */
+  source: string;
+  target: string;
+  /** Cache key the worker writes the result to (computed by the producer, which knows the model id). */
+  cacheKey: string;
+  enqueuedAt: number;
+}
+
+export interface AsrReply {
+  kind: 'asr';
+  requestId: string;
+  sessionId: string;
+  segmentId: string;
+  revision: number;
+  isFinal: boolean;
+  ok: boolean;
+  error?: string;
+  text: string;
+  language: string;
+  languageProbability: number;
+  confidence: number;
+  model: string;
+  workerId: string;
+  startMs: number;
+  endMs: number;
+  /** Milliseconds the job waited in the queue and spent in the engine. */
+  queueMs: number;
+  inferMs: number;
+}
+
+export interface TranslateReply {
+  kind: 'translate';
+  requestId: string;
+  sessionId: string;
+  segmentId: string;
+  revision: number;
+  isFinal: boolean;
+  ok: boolean;
+  error?: string;
+  target: string;
+  text: string;
+  fromCache: boolean;
+  model: string;
+  workerId: string;
+  queueMs: number;
+  inferMs: number;
+}
+
+export type WorkerReply = AsrReply | TranslateReply;
+
+/** BullMQ job names. */
+export const JOB_NAMES = {
+  transcribe: 'transcribe',
+  translate: 'translate',
+} as const;
+
+/**
+ * Stream priority (proto enum) + tenant plan → BullMQ priority (1 = highest … 2,097,151).
+ * Finals always outrank interim decodes of the same class so a busy worker drops behind on partials first.
+ */
+export function jobPriority(opts: {
+  plan: 'free' | 'pro' | 'enterprise';
+  priority: 'LOW' | 'NORMAL' | 'HIGH' | 'CRITICAL';
+  isFinal: boolean;
+  warming?: boolean;
+}): number {
+  if (opts.warming) return 2_000_000;
+  const planBase = { enterprise: 0, pro: 100, free: 200 }[opts.plan];
+  const streamBase = { CRITICAL: 0, HIGH: 20, NORMAL: 40, LOW: 60 }[opts.priority];
+  return 1 + planBase + streamBase + (opts.isFinal ? 0 : 10);
+}

@@ -1,0 +1,49 @@
+/**
+ * Port: a job queue. Producers and workers talk to this interface, never to BullMQ, so that the queue
+ * technology stays one file (bullmq-job-queue.ts) and tests can exercise the same code paths.
+ */
+export interface EnqueueOptions {
+  /** 1 = highest. See jobPriority(). */
+  priority: number;
+  /** Idempotency key: a second add with the same id is ignored while the first exists. */
+  jobId?: string;
+}
+
+export interface QueueJob<T> {
+  id: string;
+  name: string;
+  data: T;
+  /** Attempts already made before this one (0 on the first). */
+  attemptsMade: number;
+  /** When the job was added (ms since epoch). */
+  timestamp: number;
+}
+
+export interface WorkOptions {
+  concurrency: number;
+}
+
+export type JobHandler<T> = (job: QueueJob<T>) => Promise<void>;
+
+export interface QueueDepth {
+  waiting: number;
+  prioritized: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+export interface JobQueue {
+  add<T>(queue: string, name: string, data: T, opts: EnqueueOptions): Promise<string>;
+  /** Starts consuming `queue`; resolves once the worker is connected. */
+  work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions): Promise<WorkerHandle>;
+  depth(queue: string): Promise<QueueDepth>;
+  close(): Promise<void>;
+}
+
+export interface WorkerHandle {
+  /** Stops taking new jobs and waits for the running ones (graceful) unless force is set. */
+  close(force?: boolean): Promise<void>;
+}
+
+export const JOB_QUEUE = Symbol('JobQueue');

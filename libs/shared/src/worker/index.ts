@@ -1,0 +1,3 @@
+export * from './worker-http-server';
+export * from './queue-worker-host';
+export * from './worker-identity';

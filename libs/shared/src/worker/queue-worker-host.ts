@@ -1,0 +1,95 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ModelInfo } from '../engines';
+import type { Metrics } from '../metrics';
+import type { JobHandler, JobQueue, WorkerHandle } from '../queue/job-queue.port';
+import { WorkerHeartbeat, type WorkerPresence } from '../queue/worker-heartbeat';
+import { WorkerHttpServer } from './worker-http-server';
+
+export interface QueueWorkerHostOptions<T> {
+  queue: JobQueue;
+  queueName: string;
+  handler: JobHandler<T>;
+  concurrency: number;
+  redis: Redis;
+  kind: WorkerPresence['kind'];
+  workerId: string;
+  tier: string;
+  device: string;
+  model: ModelInfo;
+  metrics: Metrics;
+  heartbeatMs: number;
+  http: { port: number; registry: Registry };
+  logger: Logger;
+}
+
+/**
+ * What every worker process does around its job handler: consume the queue, announce itself with a
+ * heartbeat (the gateway's readiness looks for it), serve health and metrics, and on shutdown stop taking
+ * jobs and finish the running ones before leaving.
+ */
+export class QueueWorkerHost<T> {
+  private worker?: WorkerHandle;
+  private heartbeat?: WorkerHeartbeat;
+  private http?: WorkerHttpServer;
+  private consuming = false;
+
+  constructor(private readonly opts: QueueWorkerHostOptions<T>) {}
+
+  async start(): Promise<{ httpPort: number }> {
+    const o = this.opts;
+    const { presence, modelLabels } = describeWorker(o);
+    o.metrics.modelInfo.set(modelLabels, 1);
+    this.http = new WorkerHttpServer({
+      port: o.http.port,
+      registry: o.http.registry,
+      readiness: async () => ({ ready: this.consuming, queue: o.queueName, ...presence }),
+    });
+    const httpPort = await this.http.start();
+    this.worker = await o.queue.work(o.queueName, o.handler, { concurrency: o.concurrency });
+    this.consuming = true;
+    this.heartbeat = new WorkerHeartbeat(o.redis, presence, o.heartbeatMs);
+    await this.heartbeat.start();
+    o.logger.info({ queue: o.queueName, concurrency: o.concurrency, httpPort, ...presence, precision: o.model.precision }, 'worker consuming');
+    if (o.model.isTestModel) {
+      o.logger.warn({ model: o.model.id, path: o.model.path }, 'running a generated TEST model: its text is deterministic nonsense');
+    }
+    return { httpPort };
+  }
+
+  async stop(): Promise<void> {
+    this.consuming = false;
+    await this.heartbeat?.stop();
+    await this.worker?.close();
+    await this.http?.stop();
+  }
+}
+
+/** The model-info gauge and heartbeat presence every worker publishes, built the same way for all kinds. */
+function describeWorker(opts: {
+  kind: WorkerPresence['kind'];
+  workerId: string;
+  tier: string;
+  device: string;
+  model: ModelInfo;
+}): { presence: WorkerPresence; modelLabels: Record<string, string> } {
+  return {
+    presence: {
+      workerId: opts.workerId,
+      kind: opts.kind,
+      model: opts.model.id,
+      tier: opts.tier,
+      executionProvider: opts.model.executionProvider,
+      startedAt: Date.now(),
+    },
+    modelLabels: {
+      kind: opts.kind,
+      model: opts.model.id,
+      precision: opts.model.precision,
+      execution_provider: opts.model.executionProvider,
+      tier: opts.tier,
+      device: opts.device,
+    },
+  };
+}
