@@ -15,7 +15,11 @@ async function oneStream() {
   const seenTranslation = new Set();
   const out = await devkit.streamAudio(client, {
     apiKey: 'bench-key',
-    config: { audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 }, sourceLanguage: 'en', targetLanguages: ['es', 'fr'] },
+    config: {
+      audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 },
+      sourceLanguage: 'en',
+      targetLanguages: ['es', 'fr'],
+    },
     pcm: wav.data,
     realtimeFactor: 1,
     onResponse: (r) => {

@@ -15,7 +15,9 @@ async function bootstrap(): Promise<void> {
   await app.startAllMicroservices();
   await app.listen(cfg.gateway.httpPort, cfg.gateway.host);
   process.once('SIGTERM', () => grpcHealth.setStatus('', 'NOT_SERVING'));
-  logger.log(`gateway listening: gRPC ${cfg.gateway.host}:${cfg.gateway.grpcPort}, HTTP ${cfg.gateway.host}:${cfg.gateway.httpPort}`);
+  logger.log(
+    `gateway listening: gRPC ${cfg.gateway.host}:${cfg.gateway.grpcPort}, HTTP ${cfg.gateway.host}:${cfg.gateway.httpPort}`,
+  );
 }
 
 bootstrap().catch((err: unknown) => {

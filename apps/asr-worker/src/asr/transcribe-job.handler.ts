@@ -17,7 +17,6 @@ import {
   WorkerIdentity,
 } from '@olt/shared';
 
-
 /**
  * Runs one ASR job: fetch the segment audio by reference, transcribe, post the result on the owning
  * gateway's reply stream. Retryable failures throw (BullMQ retries, possibly on another worker); the last
@@ -40,7 +39,10 @@ export class TranscribeJobHandler {
     const queueName = asrQueueName(this.config.current.asr.tier);
     const queueMs = Date.now() - d.enqueuedAt;
     this.metrics.jobDuration.observe({ queue: queueName, stage: 'queue_wait' }, queueMs / 1000);
-    const base: Omit<AsrReply, 'ok' | 'text' | 'language' | 'languageProbability' | 'confidence' | 'inferMs'> = {
+    const base: Omit<
+      AsrReply,
+      'ok' | 'text' | 'language' | 'languageProbability' | 'confidence' | 'inferMs'
+    > = {
       kind: 'asr',
       requestId: d.reply.requestId,
       sessionId: d.reply.sessionId,
@@ -57,7 +59,11 @@ export class TranscribeJobHandler {
     if (faultDelay > 0) await new Promise((r) => setTimeout(r, faultDelay));
     try {
       const audio = await this.store.get(d.audioKey);
-      if (!audio) throw new AppError('FAILED_PRECONDITION', `segment audio ${d.audioKey} expired before it was transcribed`);
+      if (!audio)
+        throw new AppError(
+          'FAILED_PRECONDITION',
+          `segment audio ${d.audioKey} expired before it was transcribed`,
+        );
       const started = performance.now();
       const [result] = await this.engine.transcribe([{ audio, language: d.language, prompt: d.prompt }]);
       const inferMs = performance.now() - started;
@@ -77,7 +83,10 @@ export class TranscribeJobHandler {
     } catch (err) {
       const attempts = this.config.current.queue.attempts;
       const retryable = !(err instanceof AppError) && job.attemptsMade + 1 < attempts;
-      this.logger.warn({ err, jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId, retryable }, 'ASR job failed');
+      this.logger.warn(
+        { err, jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId, retryable },
+        'ASR job failed',
+      );
       if (retryable) {
         this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'retry' });
         throw err;

@@ -75,7 +75,8 @@ export class AsrDispatcher {
       throw new AppError('UNAVAILABLE', `could not enqueue the segment: ${(err as Error).message}`);
     }
     const result = await reply;
-    if (result.kind !== 'asr') throw new AppError('INTERNAL', `unexpected ${result.kind} reply to an ASR job`);
+    if (result.kind !== 'asr')
+      throw new AppError('INTERNAL', `unexpected ${result.kind} reply to an ASR job`);
     return result;
   }
 }

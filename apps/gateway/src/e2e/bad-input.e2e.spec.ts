@@ -15,7 +15,11 @@ import {
 import type { LiveTranslateClient, StreamRequest, StreamResponse__Output } from '@olt/shared';
 
 /** Opens a call, writes the given messages, half-closes, and returns how it ended. */
-function exchange(client: LiveTranslateClient, messages: StreamRequest[], apiKey?: string): Promise<StreamOutcome> {
+function exchange(
+  client: LiveTranslateClient,
+  messages: StreamRequest[],
+  apiKey?: string,
+): Promise<StreamOutcome> {
   return new Promise((resolve) => {
     const responses: StreamResponse__Output[] = [];
     const call = client.streamTranslate(bearer(apiKey));
@@ -33,7 +37,12 @@ function gatewayRssMb(pid: number): number {
 }
 
 const pcmConfig = (overrides: Partial<NonNullable<StreamRequest['config']>> = {}): StreamRequest => ({
-  config: { audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 }, sourceLanguage: 'en', targetLanguages: ['es'], ...overrides },
+  config: {
+    audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 },
+    sourceLanguage: 'en',
+    targetLanguages: ['es'],
+    ...overrides,
+  },
 });
 
 describe('bad input gets a clear gRPC status and never hurts other streams', () => {
@@ -43,7 +52,9 @@ describe('bad input gets a clear gRPC status and never hurts other streams', () 
 
   before(async () => {
     stack = await startLocalStack();
-    client = createLiveTranslateClient(stack.grpcAddress, { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
+    client = createLiveTranslateClient(stack.grpcAddress, {
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+    });
   });
 
   after(async () => {
@@ -54,11 +65,18 @@ describe('bad input gets a clear gRPC status and never hurts other streams', () 
   async function assertStillServing(): Promise<void> {
     const wav = hello();
     const ok = await streamAudio(client, {
-      config: { audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 }, sourceLanguage: 'en', targetLanguages: ['es'] },
+      config: {
+        audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 },
+        sourceLanguage: 'en',
+        targetLanguages: ['es'],
+      },
       pcm: wav.data,
     });
     assert.equal(ok.error, undefined, ok.error?.details);
-    assert.ok(ok.responses.some((r) => r.transcript?.isFinal), 'a normal stream still gets its transcript');
+    assert.ok(
+      ok.responses.some((r) => r.transcript?.isFinal),
+      'a normal stream still gets its transcript',
+    );
     assert.ok(gatewayRunning(), 'gateway process alive');
   }
   const gatewayRunning = () => stack.gateway.running;
@@ -89,7 +107,9 @@ describe('bad input gets a clear gRPC status and never hurts other streams', () 
   });
 
   it('sample rate 0 → INVALID_ARGUMENT with the allowed range', async () => {
-    const out = await exchange(client, [pcmConfig({ audio: { encoding: 'LINEAR16', sampleRateHz: 0, channels: 1 } })]);
+    const out = await exchange(client, [
+      pcmConfig({ audio: { encoding: 'LINEAR16', sampleRateHz: 0, channels: 1 } }),
+    ]);
     assert.equal(out.error?.code, grpc.status.INVALID_ARGUMENT);
     assert.match(out.error!.details, /sample_rate_hz = 0 .*8000\.\.192000/);
   });
@@ -146,7 +166,10 @@ describe('bad input gets a clear gRPC status and never hurts other streams', () 
     });
     const afterMb = gatewayRssMb(stack.gateway.pid);
     assert.ok(sentBytes > 0);
-    assert.ok(afterMb - before < 80, `gateway RSS grew by ${(afterMb - before).toFixed(1)} MB (before ${before.toFixed(0)} MB)`);
+    assert.ok(
+      afterMb - before < 80,
+      `gateway RSS grew by ${(afterMb - before).toFixed(1)} MB (before ${before.toFixed(0)} MB)`,
+    );
     await assertStillServing();
   });
 });

@@ -3,7 +3,10 @@ import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 
 interface HealthStub extends grpc.Client {
-  check(req: { service: string }, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
+  check(
+    req: { service: string },
+    cb: (err: grpc.ServiceError | null, res?: { status: string }) => void,
+  ): void;
 }
 
 /** Minimal grpc.health.v1 client (what Kubernetes' gRPC probe speaks). */

@@ -5,8 +5,10 @@ export function describeResponses(responses: StreamResponse__Output[]): string[]
   return responses.map((r) => {
     if (r.started) return 'started';
     if (r.event) return `event ${r.event.type} ${r.event.segmentId}`;
-    if (r.transcript) return `transcript ${r.transcript.segmentId} r${r.transcript.revision} ${r.transcript.isFinal ? 'final' : 'interim'}`;
-    if (r.translation) return `translation ${r.translation.segmentId} ${r.translation.targetLanguage} r${r.translation.revision}`;
+    if (r.transcript)
+      return `transcript ${r.transcript.segmentId} r${r.transcript.revision} ${r.transcript.isFinal ? 'final' : 'interim'}`;
+    if (r.translation)
+      return `translation ${r.translation.segmentId} ${r.translation.targetLanguage} r${r.translation.revision}`;
     return 'unknown';
   });
 }
@@ -19,7 +21,17 @@ export function describeResponses(responses: StreamResponse__Output[]): string[]
 export function contractViolations(responses: StreamResponse__Output[], targets: string[]): string[] {
   const problems: string[] = [];
   if (!responses[0]?.started) problems.push('first response is not SessionStarted');
-  const seg = new Map<string, { start?: number; end?: number; final?: number; revision?: number; translations: Map<string, number>; empty?: boolean }>();
+  const seg = new Map<
+    string,
+    {
+      start?: number;
+      end?: number;
+      final?: number;
+      revision?: number;
+      translations: Map<string, number>;
+      empty?: boolean;
+    }
+  >();
   const get = (id: string) => {
     let s = seg.get(id);
     if (!s) seg.set(id, (s = { translations: new Map() }));
@@ -45,16 +57,20 @@ export function contractViolations(responses: StreamResponse__Output[], targets:
         s.final = i;
         s.revision = t.revision;
         s.empty = t.text === '';
-        if (Number(t.startMs) < lastFinalEnd) problems.push(`${t.segmentId}: final overlaps the previous one`);
+        if (Number(t.startMs) < lastFinalEnd)
+          problems.push(`${t.segmentId}: final overlaps the previous one`);
         if (Number(t.endMs) <= Number(t.startMs)) problems.push(`${t.segmentId}: end_ms <= start_ms`);
         lastFinalEnd = Number(t.endMs);
       }
     } else if (r.translation) {
       const t = r.translation;
       const s = get(t.segmentId);
-      if (s.final === undefined) problems.push(`${t.segmentId}/${t.targetLanguage}: translation before the final transcript`);
-      if (t.revision !== s.revision) problems.push(`${t.segmentId}/${t.targetLanguage}: revision ${t.revision} != final's ${s.revision}`);
-      if (s.translations.has(t.targetLanguage)) problems.push(`${t.segmentId}/${t.targetLanguage}: duplicate translation`);
+      if (s.final === undefined)
+        problems.push(`${t.segmentId}/${t.targetLanguage}: translation before the final transcript`);
+      if (t.revision !== s.revision)
+        problems.push(`${t.segmentId}/${t.targetLanguage}: revision ${t.revision} != final's ${s.revision}`);
+      if (s.translations.has(t.targetLanguage))
+        problems.push(`${t.segmentId}/${t.targetLanguage}: duplicate translation`);
       s.translations.set(t.targetLanguage, i);
     }
   });

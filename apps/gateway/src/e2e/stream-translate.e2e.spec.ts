@@ -65,15 +65,24 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
     assert.equal(finals.length, fixture.utterances.length, 'one final transcript per spoken sentence');
     finals.forEach((t, i) => {
       const u = fixture.utterances[i];
-      assert.ok(Math.abs(Number(t.startMs) - u.startMs) < 400, `segment ${i} starts near ${u.startMs} ms (got ${t.startMs})`);
-      assert.ok(Math.abs(Number(t.endMs) - u.endMs) < 700, `segment ${i} ends near ${u.endMs} ms (got ${t.endMs})`);
+      assert.ok(
+        Math.abs(Number(t.startMs) - u.startMs) < 400,
+        `segment ${i} starts near ${u.startMs} ms (got ${t.startMs})`,
+      );
+      assert.ok(
+        Math.abs(Number(t.endMs) - u.endMs) < 700,
+        `segment ${i} ends near ${u.endMs} ms (got ${t.endMs})`,
+      );
       assert.equal(t.language, 'en');
     });
     // The generated test models are deterministic: these texts are what the real decoding code produces.
     const texts = finals.map((t) => t.text);
     const translations = outcome.responses
       .filter((r) => r.translation)
-      .map((r) => `${r.translation!.segmentId.split(':').pop()} ${r.translation!.targetLanguage}: ${r.translation!.text}`)
+      .map(
+        (r) =>
+          `${r.translation!.segmentId.split(':').pop()} ${r.translation!.targetLanguage}: ${r.translation!.text}`,
+      )
       .sort();
     assert.deepEqual({ texts, translations }, EXPECTED_TWO_SENTENCES);
   });
@@ -112,10 +121,12 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
       });
     const first = await run(0);
     const second = await run(60_000);
-    const final = (o: { responses: StreamResponse__Output[] }) => o.responses.find((r) => r.transcript?.isFinal)!.transcript!;
+    const final = (o: { responses: StreamResponse__Output[] }) =>
+      o.responses.find((r) => r.transcript?.isFinal)!.transcript!;
     assert.equal(Number(final(second).startMs) - Number(final(first).startMs), 60_000);
     assert.equal(final(second).text, final(first).text);
-    const tr = (o: { responses: StreamResponse__Output[] }) => o.responses.find((r) => r.translation)!.translation!;
+    const tr = (o: { responses: StreamResponse__Output[] }) =>
+      o.responses.find((r) => r.translation)!.translation!;
     assert.equal(tr(first).fromCache, false);
     assert.equal(tr(second).fromCache, true);
     assert.equal(tr(second).text, tr(first).text);
@@ -123,26 +134,40 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
 
   it('TranslateText translates into several targets and ListLanguages lists what the deployment supports', async () => {
     const md = bearer(API_KEY);
-    const res = await new Promise<{ translations: { targetLanguage: string; text: string }[] }>((resolve, reject) =>
-      client.translateText({ text: 'hello world', sourceLanguage: 'en', targetLanguages: ['es', 'spa_Latn', 'fr'] }, md, (err, r) =>
-        err ? reject(err) : resolve(r!),
-      ),
+    const res = await new Promise<{ translations: { targetLanguage: string; text: string }[] }>(
+      (resolve, reject) =>
+        client.translateText(
+          { text: 'hello world', sourceLanguage: 'en', targetLanguages: ['es', 'spa_Latn', 'fr'] },
+          md,
+          (err, r) => (err ? reject(err) : resolve(r!)),
+        ),
     );
-    assert.deepEqual(res.translations.map((t) => t.targetLanguage), ['es', 'fr'], 'es and spa_Latn are one target');
+    assert.deepEqual(
+      res.translations.map((t) => t.targetLanguage),
+      ['es', 'fr'],
+      'es and spa_Latn are one target',
+    );
     assert.ok(res.translations.every((t) => t.text.length > 0));
 
-    const langs = await new Promise<{ languages: { code: string; floresCode: string; asrSource: boolean; mtTarget: boolean }[] }>(
-      (resolve, reject) => client.listLanguages({}, md, (err, r) => (err ? reject(err) : resolve(r!))),
-    );
+    const langs = await new Promise<{
+      languages: { code: string; floresCode: string; asrSource: boolean; mtTarget: boolean }[];
+    }>((resolve, reject) => client.listLanguages({}, md, (err, r) => (err ? reject(err) : resolve(r!))));
     const es = langs.languages.find((l) => l.code === 'es');
-    assert.deepEqual(es && { flores: es.floresCode, asr: es.asrSource, mt: es.mtTarget }, { flores: 'spa_Latn', asr: true, mt: true });
+    assert.deepEqual(es && { flores: es.floresCode, asr: es.asrSource, mt: es.mtTarget }, {
+      flores: 'spa_Latn',
+      asr: true,
+      mt: true,
+    });
   });
 
   it('rejects a wrong API key with UNAUTHENTICATED', async () => {
     const wav = readWav(speechFixture('hello.wav').path);
     const outcome = await streamAudio(client, {
       apiKey: 'not-a-key',
-      config: { audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 }, targetLanguages: ['es'] },
+      config: {
+        audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 },
+        targetLanguages: ['es'],
+      },
       pcm: wav.data.subarray(0, 3200),
     });
     assert.equal(outcome.error?.code, grpc.status.UNAUTHENTICATED);
@@ -150,13 +175,21 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
   });
 
   it('serves /healthz, /readyz with live workers, /metrics, and gRPC health', async () => {
-    const ready = (await (await fetch(`${stack.httpUrl}/readyz`)).json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
+    const ready = (await (await fetch(`${stack.httpUrl}/readyz`)).json()) as {
+      ready: boolean;
+      checks: Record<string, { ok: boolean }>;
+    };
     assert.equal(ready.ready, true);
     assert.equal(ready.checks.asrWorkers.ok, true);
     assert.equal((await fetch(`${stack.httpUrl}/healthz`)).status, 200);
     const metrics = await (await fetch(`${stack.httpUrl}/metrics`)).text();
-    assert.match(metrics, /olt_pipeline_latency_seconds_bucket/);
-    assert.match(metrics, /olt_streams_total\{/);
+    for (const name of [
+      'olt_gateway_pipeline_latency_seconds_bucket',
+      'olt_gateway_streams_total{',
+      'olt_gateway_segments_total{',
+    ]) {
+      assert.ok(metrics.includes(name), `/metrics exports ${name}`);
+    }
 
     const { HealthClient } = await import('./health-client');
     const status = await new HealthClient(stack.grpcAddress).check('livetranslate.v1.LiveTranslate');
@@ -166,6 +199,11 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
 
 /** Golden output of the generated test models for two-sentences.wav (en → es, fr). */
 const EXPECTED_TWO_SENTENCES = {
-  texts: ['TODO'],
-  translations: ['TODO'],
+  texts: ['word now each this up', 'word come like music now'],
+  translations: [
+    '3896 es: you could could your this',
+    '3896 fr: these him than then some',
+    '88 es: how day write',
+    '88 fr: look write day see what',
+  ],
 };

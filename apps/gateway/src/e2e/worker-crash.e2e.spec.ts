@@ -42,7 +42,11 @@ describe('a worker killed with SIGKILL mid-job', () => {
 
     const wav = readWav(speechFixture('hello.wav').path);
     const result = streamAudio(client, {
-      config: { audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 }, sourceLanguage: 'en', targetLanguages: ['es'] },
+      config: {
+        audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 },
+        sourceLanguage: 'en',
+        targetLanguages: ['es'],
+      },
       pcm: wav.data,
     });
     const deadline = Date.now() + 20_000;

@@ -2,7 +2,14 @@ import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import type { Server } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
-import { FULL_SERVICE_NAME, PROTO_FILE, PROTO_LOADER_OPTIONS, PROTO_PACKAGE, PROTO_ROOT, type AppConfig } from '@olt/shared';
+import {
+  FULL_SERVICE_NAME,
+  PROTO_FILE,
+  PROTO_LOADER_OPTIONS,
+  PROTO_PACKAGE,
+  PROTO_ROOT,
+  type AppConfig,
+} from '@olt/shared';
 
 /** Standard grpc.health.v1 service; the gateway flips it to NOT_SERVING while draining. */
 export const grpcHealth = new HealthImplementation({ '': 'SERVING', [FULL_SERVICE_NAME]: 'SERVING' });

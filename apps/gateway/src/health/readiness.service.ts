@@ -27,7 +27,9 @@ export class ReadinessService {
       const workers = await listWorkers(this.queueRedis, kind);
       checks[`${kind}Workers`] = {
         ok: workers.length > 0,
-        detail: workers.length ? `${workers.length} alive (${[...new Set(workers.map((w) => w.model))].join(', ')})` : 'none alive',
+        detail: workers.length
+          ? `${workers.length} alive (${[...new Set(workers.map((w) => w.model))].join(', ')})`
+          : 'none alive',
       };
     }
     return { ready: Object.values(checks).every((c) => c.ok), checks };
@@ -45,5 +47,10 @@ async function ping(redis: Redis): Promise<{ ok: boolean; detail: string }> {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 }

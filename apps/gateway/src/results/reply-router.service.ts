@@ -53,7 +53,9 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
     return new Promise<WorkerReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(requestId);
-        reject(new AppError('DEADLINE_EXCEEDED', `no worker answered within ${Math.round(timeoutMs / 1000)} s`));
+        reject(
+          new AppError('DEADLINE_EXCEEDED', `no worker answered within ${Math.round(timeoutMs / 1000)} s`),
+        );
       }, timeoutMs);
       this.waiters.set(requestId, { resolve, reject, timer });
     });

@@ -14,7 +14,11 @@ export class AudioPipelineFactory {
   create(settings: SessionSettings): AudioPipeline {
     const vad = this.config.current.vad;
     return new AudioPipeline({
-      format: { encoding: settings.audio.encoding, sampleRateHz: settings.audio.sampleRateHz, channels: settings.audio.channels },
+      format: {
+        encoding: settings.audio.encoding,
+        sampleRateHz: settings.audio.sampleRateHz,
+        channels: settings.audio.channels,
+      },
       vad: this.vad.createStream(),
       policy: {
         threshold: vad.threshold,

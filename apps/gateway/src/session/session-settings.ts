@@ -1,9 +1,4 @@
-import {
-  invalidArgument,
-  resolveLanguage,
-  type LanguageInfo,
-  type StreamConfig__Output,
-} from '@olt/shared';
+import { invalidArgument, resolveLanguage, type LanguageInfo, type StreamConfig__Output } from '@olt/shared';
 
 export type StreamPriority = 'LOW' | 'NORMAL' | 'HIGH' | 'CRITICAL';
 
@@ -39,7 +34,8 @@ export function parseSessionSettings(
   newSessionId: () => string,
 ): SessionSettings {
   const audio = config.audio;
-  if (!audio) throw invalidArgument('StreamConfig.audio is required: set encoding, sample_rate_hz and channels');
+  if (!audio)
+    throw invalidArgument('StreamConfig.audio is required: set encoding, sample_rate_hz and channels');
   if (audio.encoding !== 'LINEAR16' && audio.encoding !== 'FLOAT32') {
     throw invalidArgument(`StreamConfig.audio.encoding must be LINEAR16 or FLOAT32 (got ${audio.encoding})`);
   }
@@ -51,20 +47,29 @@ export function parseSessionSettings(
   }
   const channels = audio.channels === 0 ? 1 : audio.channels;
   if (channels < 1 || channels > limits.maxChannels) {
-    throw invalidArgument(`StreamConfig.audio.channels = ${audio.channels} is not supported: use 1..${limits.maxChannels}`);
+    throw invalidArgument(
+      `StreamConfig.audio.channels = ${audio.channels} is not supported: use 1..${limits.maxChannels}`,
+    );
   }
 
   const sessionId = config.sessionId || newSessionId();
   if (!SESSION_ID.test(sessionId)) {
-    throw invalidArgument('StreamConfig.session_id may hold only letters, digits and . _ : - (at most 128 characters)');
+    throw invalidArgument(
+      'StreamConfig.session_id may hold only letters, digits and . _ : - (at most 128 characters)',
+    );
   }
 
   const sourceCode = config.sourceLanguage.trim();
-  const source = sourceCode === '' || sourceCode.toLowerCase() === 'auto' ? undefined : resolveLanguage(sourceCode, 'source');
+  const source =
+    sourceCode === '' || sourceCode.toLowerCase() === 'auto'
+      ? undefined
+      : resolveLanguage(sourceCode, 'source');
 
   const targets = dedupeTargets(config.targetLanguages.map((code) => resolveLanguage(code, 'target')));
   if (targets.length > limits.maxTargets) {
-    throw invalidArgument(`${targets.length} target languages requested; this plan allows at most ${limits.maxTargets}`);
+    throw invalidArgument(
+      `${targets.length} target languages requested; this plan allows at most ${limits.maxTargets}`,
+    );
   }
 
   const silenceMs = config.endpointing?.silenceMs || undefined;
@@ -73,7 +78,9 @@ export function parseSessionSettings(
   }
   const maxSegmentMs = config.endpointing?.maxSegmentMs || undefined;
   if (maxSegmentMs !== undefined && (maxSegmentMs < 1000 || maxSegmentMs > MAX_SEGMENT_MS)) {
-    throw invalidArgument(`StreamConfig.endpointing.max_segment_ms = ${maxSegmentMs} must be within 1000..${MAX_SEGMENT_MS}`);
+    throw invalidArgument(
+      `StreamConfig.endpointing.max_segment_ms = ${maxSegmentMs} must be within 1000..${MAX_SEGMENT_MS}`,
+    );
   }
 
   const glossary = config.glossary.filter((g) => g.source.trim() !== '');
@@ -94,7 +101,9 @@ export function parseSessionSettings(
 export function parseTargets(codes: string[], maxTargets: number): LanguageInfo[] {
   const targets = dedupeTargets(codes.map((code) => resolveLanguage(code, 'target')));
   if (targets.length > maxTargets) {
-    throw invalidArgument(`${targets.length} target languages requested; this plan allows at most ${maxTargets}`);
+    throw invalidArgument(
+      `${targets.length} target languages requested; this plan allows at most ${maxTargets}`,
+    );
   }
   return targets;
 }

@@ -35,17 +35,23 @@ export class SessionService implements OnApplicationShutdown {
       let tenantId = 'unknown';
       try {
         if (this.draining) {
-          throw unavailable('this gateway is draining: reconnect (another gateway will take the stream) and resume with resume_from_ms');
+          throw unavailable(
+            'this gateway is draining: reconnect (another gateway will take the stream) and resume with resume_from_ms',
+          );
         }
         const authorization = call.metadata.get('authorization')[0]?.toString();
         const tenant = this.auth.authenticate(authorization);
         tenantId = tenant.id;
         const cfg = this.config.current;
         if (this.registry.size >= cfg.gateway.maxStreams) {
-          throw resourceExhausted(`this gateway is at capacity (${cfg.gateway.maxStreams} streams): retry shortly or on another gateway`);
+          throw resourceExhausted(
+            `this gateway is at capacity (${cfg.gateway.maxStreams} streams): retry shortly or on another gateway`,
+          );
         }
         if (this.registry.countFor(tenant.id) >= tenant.maxStreams) {
-          throw resourceExhausted(`tenant "${tenant.id}" already has ${tenant.maxStreams} open streams, the most its plan allows`);
+          throw resourceExhausted(
+            `tenant "${tenant.id}" already has ${tenant.maxStreams} open streams, the most its plan allows`,
+          );
         }
         this.registry.add(tenant.id);
         this.metrics.streamsActive.inc({ tenant: tenant.id });

@@ -9,7 +9,6 @@ import {
   type Metrics,
   sessionLogger,
   type StreamRequest__Output,
-  type StreamResponse,
 } from '@olt/shared';
 import type { AsrDispatcher } from '../asr/asr-dispatcher.service';
 import type { AudioPipeline, SegmentEvent } from '../audio';
@@ -88,7 +87,8 @@ export class StreamSession {
     });
     const timeoutMs = this.deps.config().gateway.sessionStartTimeoutMs;
     this.startTimer = setTimeout(
-      () => this.fail(invalidArgument(`no StreamConfig received within ${timeoutMs} ms of opening the stream`)),
+      () =>
+        this.fail(invalidArgument(`no StreamConfig received within ${timeoutMs} ms of opening the stream`)),
       timeoutMs,
     );
   }
@@ -136,7 +136,11 @@ export class StreamSession {
     if (this.ending) return;
     if (msg.request === 'config') return this.configure(msg);
     if (!this.settings) {
-      throw invalidArgument('the first message of StreamTranslate must be a StreamConfig (got ' + (msg.request ?? 'an empty message') + ')');
+      throw invalidArgument(
+        'the first message of StreamTranslate must be a StreamConfig (got ' +
+          (msg.request ?? 'an empty message') +
+          ')',
+      );
     }
     if (msg.request === 'audio') return this.onAudio(msg.audio?.data ?? Buffer.alloc(0));
     if (msg.request === 'control' && msg.control) return this.onControl(msg.control);
@@ -157,7 +161,10 @@ export class StreamSession {
       },
       this.deps.newSessionId,
     );
-    this.log = sessionLogger(this.deps.logger, { sessionId: this.settings.sessionId, tenantId: this.deps.tenant.id });
+    this.log = sessionLogger(this.deps.logger, {
+      sessionId: this.settings.sessionId,
+      tenantId: this.deps.tenant.id,
+    });
     this.pipeline = this.deps.createPipeline(this.settings);
     this.writer.send({
       started: { sessionId: this.settings.sessionId, overlayUrl: '', serverTimeMs: Date.now() },
@@ -175,7 +182,9 @@ export class StreamSession {
   private async onAudio(data: Buffer): Promise<void> {
     const limit = this.deps.config().limits.maxChunkBytes;
     if (data.length > limit) {
-      throw invalidArgument(`audio chunk of ${data.length} bytes exceeds the limit of ${limit} bytes: send chunks of 20–200 ms`);
+      throw invalidArgument(
+        `audio chunk of ${data.length} bytes exceeds the limit of ${limit} bytes: send chunks of 20–200 ms`,
+      );
     }
     if (data.length === 0) return;
     const seconds = data.length / this.bytesPerSecond();
@@ -229,10 +238,23 @@ export class StreamSession {
       } else if (ev.type === 'segment') {
         const segmentId = this.segmentId(ev.startSample);
         this.writer.send({
-          event: { type: 'SPEECH_END', segmentId, audioMs: this.sessionMs(ev.endSample), message: '', lagMs: 0 },
+          event: {
+            type: 'SPEECH_END',
+            segmentId,
+            audioMs: this.sessionMs(ev.endSample),
+            message: '',
+            lagMs: 0,
+          },
         });
         this.deps.metrics.segmentsTotal.inc({ reason: ev.reason });
-        this.track(this.processSegment(segmentId, ev.audio, this.sessionMs(ev.startSample), this.sessionMs(ev.endSample)));
+        this.track(
+          this.processSegment(
+            segmentId,
+            ev.audio,
+            this.sessionMs(ev.startSample),
+            this.sessionMs(ev.endSample),
+          ),
+        );
       }
     }
   }
@@ -242,7 +264,12 @@ export class StreamSession {
     this.outstanding.add(p);
   }
 
-  private async processSegment(segmentId: string, audio: Float32Array, startMs: number, endMs: number): Promise<void> {
+  private async processSegment(
+    segmentId: string,
+    audio: Float32Array,
+    startMs: number,
+    endMs: number,
+  ): Promise<void> {
     const settings = this.settings!;
     const endedAt = performance.now();
     const revision = 1;
@@ -273,7 +300,8 @@ export class StreamSession {
       const { reply, error } = await asr;
       await previous;
       if (this.closed) return;
-      const failure = error ?? (reply && !reply.ok ? new AppError('INTERNAL', reply.error ?? 'ASR failed') : undefined);
+      const failure =
+        error ?? (reply && !reply.ok ? new AppError('INTERNAL', reply.error ?? 'ASR failed') : undefined);
       if (failure || !reply) {
         const message = failure instanceof Error ? failure.message : String(failure);
         this.log.error({ segmentId, err: failure }, 'segment could not be transcribed');
@@ -282,13 +310,26 @@ export class StreamSession {
         return;
       }
       const language = settings.source ?? findLanguage(reply.language);
-      this.sendTranscript(segmentId, revision, startMs, endMs, reply.text, language?.bcp47 ?? reply.language, reply.confidence);
+      this.sendTranscript(
+        segmentId,
+        revision,
+        startMs,
+        endMs,
+        reply.text,
+        language?.bcp47 ?? reply.language,
+        reply.confidence,
+      );
       // Later segments' transcripts may go out now; this segment's translations follow in any order.
       release();
-      this.deps.metrics.pipelineLatency.observe({ stage: 'final_transcript' }, (performance.now() - endedAt) / 1000);
+      this.deps.metrics.pipelineLatency.observe(
+        { stage: 'final_transcript' },
+        (performance.now() - endedAt) / 1000,
+      );
       if (reply.text.trim() === '') return;
       if (!language?.flores) {
-        this.warn(`no translation for segment ${segmentId}: language "${reply.language}" is not supported by the translation model`);
+        this.warn(
+          `no translation for segment ${segmentId}: language "${reply.language}" is not supported by the translation model`,
+        );
         return;
       }
       let first = true;
@@ -308,13 +349,18 @@ export class StreamSession {
               isFinal: true,
             })
             .catch((err: unknown) => {
-              this.warn(`translation of segment ${segmentId} to ${target.bcp47} failed: ${(err as Error).message}`);
+              this.warn(
+                `translation of segment ${segmentId} to ${target.bcp47} failed: ${(err as Error).message}`,
+              );
               return undefined;
             });
           if (!outcome || this.closed) return;
           if (first) {
             first = false;
-            this.deps.metrics.pipelineLatency.observe({ stage: 'first_translation' }, (performance.now() - endedAt) / 1000);
+            this.deps.metrics.pipelineLatency.observe(
+              { stage: 'first_translation' },
+              (performance.now() - endedAt) / 1000,
+            );
           }
           this.writer.send({
             translation: {
@@ -343,7 +389,17 @@ export class StreamSession {
     confidence: number,
   ): void {
     this.writer.send({
-      transcript: { segmentId, revision, isFinal: true, startMs, endMs, text, language, confidence, stability: 1 },
+      transcript: {
+        segmentId,
+        revision,
+        isFinal: true,
+        startMs,
+        endMs,
+        text,
+        language,
+        confidence,
+        stability: 1,
+      },
     });
   }
 

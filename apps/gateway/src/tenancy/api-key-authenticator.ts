@@ -21,7 +21,9 @@ export class ApiKeyAuthenticator {
     for (const t of cfg.tenants) {
       const expected = t.apiKeySha256
         ? Buffer.from(t.apiKeySha256, 'hex')
-        : createHash('sha256').update(t.apiKey ?? '').digest();
+        : createHash('sha256')
+            .update(t.apiKey ?? '')
+            .digest();
       if (expected.length === digest.length && timingSafeEqual(expected, digest)) {
         return { id: t.id, plan: t.plan, maxStreams: t.maxStreams };
       }

@@ -29,18 +29,25 @@ export class TranslateTextController {
       const limits = this.config.current.limits;
       const text = req.text;
       if (text.includes('\uFFFD')) {
-        throw invalidArgument('text is not valid UTF-8 (it contains U+FFFD replacement characters after decoding)');
+        throw invalidArgument(
+          'text is not valid UTF-8 (it contains U+FFFD replacement characters after decoding)',
+        );
       }
       if (text.trim() === '') throw invalidArgument('text is empty: send the text to translate');
       const bytes = Buffer.byteLength(text, 'utf8');
       if (bytes > limits.maxTextBytes) {
-        throw invalidArgument(`text is ${bytes} bytes; the limit is ${limits.maxTextBytes} bytes: split it into smaller requests`);
+        throw invalidArgument(
+          `text is ${bytes} bytes; the limit is ${limits.maxTextBytes} bytes: split it into smaller requests`,
+        );
       }
       if (!req.sourceLanguage.trim() || req.sourceLanguage.trim().toLowerCase() === 'auto') {
-        throw invalidArgument('source_language is required for TranslateText (text language is not detected)');
+        throw invalidArgument(
+          'source_language is required for TranslateText (text language is not detected)',
+        );
       }
       const source = resolveLanguage(req.sourceLanguage, 'target');
-      if (req.targetLanguages.length === 0) throw invalidArgument('target_languages is empty: name at least one language');
+      if (req.targetLanguages.length === 0)
+        throw invalidArgument('target_languages is empty: name at least one language');
       const targets = parseTargets(req.targetLanguages, limits.maxTargets);
       const translations = await Promise.all(
         targets.map(async (target) => {

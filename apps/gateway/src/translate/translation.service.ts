@@ -86,8 +86,13 @@ export class TranslationService {
       throw new AppError('UNAVAILABLE', `could not enqueue the translation: ${(err as Error).message}`);
     }
     const result = await reply;
-    if (result.kind !== 'translate') throw new AppError('INTERNAL', `unexpected ${result.kind} reply to a translate job`);
-    if (!result.ok) throw new AppError('INTERNAL', `translation to ${req.target} failed: ${result.error ?? 'unknown error'}`);
+    if (result.kind !== 'translate')
+      throw new AppError('INTERNAL', `unexpected ${result.kind} reply to a translate job`);
+    if (!result.ok)
+      throw new AppError(
+        'INTERNAL',
+        `translation to ${req.target} failed: ${result.error ?? 'unknown error'}`,
+      );
     return { text: result.text, fromCache: result.fromCache };
   }
 }

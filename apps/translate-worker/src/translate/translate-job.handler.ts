@@ -54,7 +54,13 @@ export class TranslateJobHandler {
     try {
       const cached = cfg.cache.enabled ? await this.cache.get(d.cacheKey).catch(() => undefined) : undefined;
       if (cached !== undefined) {
-        await this.replies.publish(d.reply.gatewayId, { ...base, ok: true, text: cached, fromCache: true, inferMs: 0 });
+        await this.replies.publish(d.reply.gatewayId, {
+          ...base,
+          ok: true,
+          text: cached,
+          fromCache: true,
+          inferMs: 0,
+        });
         this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });
         return;
       }
@@ -65,21 +71,37 @@ export class TranslateJobHandler {
       this.metrics.batchSize.observe({ queue: queueName }, 1);
       if (cfg.cache.enabled) {
         // A cache outage must not lose the translation: log and answer anyway.
-        await this.cache.set(d.cacheKey, result.text, cfg.cache.ttlS).catch((err: unknown) =>
-          this.logger.warn({ err }, 'translation cache write failed'),
-        );
+        await this.cache
+          .set(d.cacheKey, result.text, cfg.cache.ttlS)
+          .catch((err: unknown) => this.logger.warn({ err }, 'translation cache write failed'));
       }
-      await this.replies.publish(d.reply.gatewayId, { ...base, ok: true, text: result.text, fromCache: false, inferMs });
+      await this.replies.publish(d.reply.gatewayId, {
+        ...base,
+        ok: true,
+        text: result.text,
+        fromCache: false,
+        inferMs,
+      });
       this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });
     } catch (err) {
       const retryable = !(err instanceof AppError) && job.attemptsMade + 1 < cfg.queue.attempts;
-      this.logger.warn({ err, jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId, retryable }, 'translate job failed');
+      this.logger.warn(
+        { err, jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId, retryable },
+        'translate job failed',
+      );
       if (retryable) {
         this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'retry' });
         throw err;
       }
       this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'error' });
-      await this.replies.publish(d.reply.gatewayId, { ...base, ok: false, error: (err as Error).message, text: '', fromCache: false, inferMs: 0 });
+      await this.replies.publish(d.reply.gatewayId, {
+        ...base,
+        ok: false,
+        error: (err as Error).message,
+        text: '',
+        fromCache: false,
+        inferMs: 0,
+      });
     }
   };
 }

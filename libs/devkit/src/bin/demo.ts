@@ -50,7 +50,8 @@ function show(r: StreamResponse__Output): void {
   if (r.started) console.log(dim(`session ${r.started.sessionId} started`));
   else if (r.event) {
     const e = r.event;
-    if (e.type === 'WARNING' || e.type === 'LAG' || e.type === 'SERVER_BUSY') console.log(`! ${e.type}: ${e.message}`);
+    if (e.type === 'WARNING' || e.type === 'LAG' || e.type === 'SERVER_BUSY')
+      console.log(`! ${e.type}: ${e.message}`);
     else console.log(dim(`${e.type.padEnd(12)} ${(Number(e.audioMs) / 1000).toFixed(2)} s  ${e.segmentId}`));
   } else if (r.transcript) {
     const t = r.transcript;
@@ -65,7 +66,11 @@ function show(r: StreamResponse__Output): void {
 async function main(): Promise<void> {
   console.log(bold('OBS Live Translator — local stack'));
   if (values['asr-model'] === TINY_WHISPER || values['mt-model'] === TINY_NLLB) {
-    console.log(dim('using generated TEST models (real ONNX Runtime pipeline, nonsense words); see README "Real models"'));
+    console.log(
+      dim(
+        'using generated TEST models (real ONNX Runtime pipeline, nonsense words); see README "Real models"',
+      ),
+    );
   }
   console.log(dim('starting 2 Redis servers, gateway, ASR worker, translate worker …'));
   const stack = await startLocalStack({
@@ -83,16 +88,29 @@ async function main(): Promise<void> {
         entry = undefined;
       }
       const level = entry?.level;
-      const loud = level === 'warn' || level === 'error' || level === 'fatal' || (typeof level === 'number' && level >= 40);
+      const loud =
+        level === 'warn' ||
+        level === 'error' ||
+        level === 'fatal' ||
+        (typeof level === 'number' && level >= 40);
       if (loud) console.log(dim(`${label}: ${level} ${entry?.msg ?? ''}`));
       else if (!entry && line.trim()) console.log(dim(`${label}: ${line}`));
     },
   });
-  console.log(`gRPC ${bold(stack.grpcAddress)}   HTTP ${bold(stack.httpUrl)} (/readyz, /metrics)   logs ${stack.logDir}`);
+  console.log(
+    `gRPC ${bold(stack.grpcAddress)}   HTTP ${bold(stack.httpUrl)} (/readyz, /metrics)   logs ${stack.logDir}`,
+  );
 
   const wav = readWav(values.wav ?? speechFixture('two-sentences.wav').path);
-  const targets = values.targets.split(',').map((t) => t.trim()).filter(Boolean);
-  console.log(dim(`streaming ${values.wav ?? 'the bundled sample'} (${(wav.samples.length / wav.channels / wav.sampleRate).toFixed(1)} s) → ${targets.join(', ')}`));
+  const targets = values.targets
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  console.log(
+    dim(
+      `streaming ${values.wav ?? 'the bundled sample'} (${(wav.samples.length / wav.channels / wav.sampleRate).toFixed(1)} s) → ${targets.join(', ')}`,
+    ),
+  );
   const client = createLiveTranslateClient(stack.grpcAddress);
   const outcome = await streamAudio(client, {
     config: {

@@ -29,7 +29,9 @@ const files = ['apps', 'libs']
   .sort();
 
 if (files.length === 0) {
-  console.error(`no spec files found${filters.length ? ` matching ${filters.join(', ')}` : ''}: run \`npm run build\` first`);
+  console.error(
+    `no spec files found${filters.length ? ` matching ${filters.join(', ')}` : ''}: run \`npm run build\` first`,
+  );
   process.exit(1);
 }
 console.log(`running ${files.length} spec files`);

@@ -10,7 +10,10 @@ import {
 } from '@olt/shared';
 
 /** A plain grpc-js client for the LiveTranslate service, built from the same proto and loader options. */
-export function createLiveTranslateClient(address: string, options: grpc.ClientOptions = {}): LiveTranslateClient {
+export function createLiveTranslateClient(
+  address: string,
+  options: grpc.ClientOptions = {},
+): LiveTranslateClient {
   const definition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
   const proto = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   return new proto.livetranslate.v1.LiveTranslate(address, grpc.credentials.createInsecure(), options);
@@ -66,7 +69,7 @@ export function streamAudio(client: LiveTranslateClient, opts: StreamAudioOption
         const data = opts.pcm.subarray(off, Math.min(off + chunkBytes, opts.pcm.length));
         await write({ audio: { data } });
         if (opts.realtimeFactor) {
-          const due = started + ((off + data.length) / bytesPerSecond) * 1000 / opts.realtimeFactor;
+          const due = started + (((off + data.length) / bytesPerSecond) * 1000) / opts.realtimeFactor;
           const wait = due - Date.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }

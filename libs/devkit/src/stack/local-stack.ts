@@ -75,7 +75,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const grpcPort = opts.grpcPort ?? (await freePort());
     const httpPort = opts.httpPort ?? (await freePort());
     const tenants = Object.entries(opts.apiKeys ?? {})
-      .map(([id, key]) => `[[tenants]]\nid = ${JSON.stringify(id)}\napi_key = ${JSON.stringify(key)}\nplan = "pro"\nmax_streams = 500\n`)
+      .map(
+        ([id, key]) =>
+          `[[tenants]]\nid = ${JSON.stringify(id)}\napi_key = ${JSON.stringify(key)}\nplan = "pro"\nmax_streams = 500\n`,
+      )
       .join('\n');
     const configFile = join(runDir, 'stack.toml');
     writeFileSync(
@@ -136,8 +139,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         }
         await new Promise((r) => setTimeout(r, 200));
       }
-      const dead = [gateway, ...workers].filter((p) => !p.running).map((p) => `${p.opts.label}:\n${p.recentOutput()}`);
-      throw new Error(`stack not ready within ${timeoutMs} ms (last /readyz: ${last})${dead.length ? `\nexited:\n${dead.join('\n')}` : ''}`);
+      const dead = [gateway, ...workers]
+        .filter((p) => !p.running)
+        .map((p) => `${p.opts.label}:\n${p.recentOutput()}`);
+      throw new Error(
+        `stack not ready within ${timeoutMs} ms (last /readyz: ${last})${dead.length ? `\nexited:\n${dead.join('\n')}` : ''}`,
+      );
     };
 
     const stack: LocalStack = {

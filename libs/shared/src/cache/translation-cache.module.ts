@@ -6,7 +6,11 @@ import { RedisTranslationCache, TRANSLATION_CACHE } from './translation-cache';
 @Global()
 @Module({
   providers: [
-    { provide: TRANSLATION_CACHE, inject: [CACHE_REDIS], useFactory: (redis: Redis) => new RedisTranslationCache(redis) },
+    {
+      provide: TRANSLATION_CACHE,
+      inject: [CACHE_REDIS],
+      useFactory: (redis: Redis) => new RedisTranslationCache(redis),
+    },
   ],
   exports: [TRANSLATION_CACHE],
 })

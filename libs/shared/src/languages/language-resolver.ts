@@ -49,10 +49,14 @@ export function resolveLanguage(code: string, role: 'source' | 'target'): Langua
     );
   }
   if (role === 'target' && !info.flores) {
-    throw invalidArgument(`language "${code}" (${info.name}) cannot be a translation target: NLLB does not support it`);
+    throw invalidArgument(
+      `language "${code}" (${info.name}) cannot be a translation target: NLLB does not support it`,
+    );
   }
   if (role === 'source' && !info.whisper) {
-    throw invalidArgument(`language "${code}" (${info.name}) cannot be a speech source: Whisper does not support it`);
+    throw invalidArgument(
+      `language "${code}" (${info.name}) cannot be a speech source: Whisper does not support it`,
+    );
   }
   return info;
 }

@@ -2,7 +2,9 @@
  * Whisper's languages (99 + Cantonese from large-v3) with their BCP-47 tag, FLORES-200 code (what NLLB
  * uses; "" when NLLB has no such language) and English name. Order = Whisper's token order.
  */
-export const WHISPER_LANGUAGES: ReadonlyArray<readonly [whisper: string, bcp47: string, flores: string, name: string]> = [
+export const WHISPER_LANGUAGES: ReadonlyArray<
+  readonly [whisper: string, bcp47: string, flores: string, name: string]
+> = [
   ['en', 'en', 'eng_Latn', 'English'],
   ['zh', 'zh', 'zho_Hans', 'Chinese'],
   ['de', 'de', 'deu_Latn', 'German'],

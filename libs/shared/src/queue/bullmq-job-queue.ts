@@ -74,7 +74,13 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async depth(queue: string): Promise<QueueDepth> {
-    const counts = await this.queue(queue).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    const counts = await this.queue(queue).getJobCounts(
+      'waiting',
+      'prioritized',
+      'active',
+      'delayed',
+      'failed',
+    );
     return {
       waiting: counts.waiting ?? 0,
       prioritized: counts.prioritized ?? 0,
@@ -94,7 +100,10 @@ export class BullmqJobQueue implements JobQueue {
   private queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.opts.connection as ConnectionOptions, prefix: this.opts.prefix });
+      q = new Queue(name, {
+        connection: this.opts.connection as ConnectionOptions,
+        prefix: this.opts.prefix,
+      });
       this.queues.set(name, q);
     }
     return q;

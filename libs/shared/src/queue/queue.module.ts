@@ -36,8 +36,16 @@ class JobQueueCloser implements OnApplicationShutdown {
         });
       },
     },
-    { provide: SEGMENT_STORE, inject: [QUEUE_REDIS], useFactory: (redis: Redis) => new RedisSegmentStore(redis) },
-    { provide: REPLY_PUBLISHER, inject: [QUEUE_REDIS], useFactory: (redis: Redis) => new RedisReplyPublisher(redis) },
+    {
+      provide: SEGMENT_STORE,
+      inject: [QUEUE_REDIS],
+      useFactory: (redis: Redis) => new RedisSegmentStore(redis),
+    },
+    {
+      provide: REPLY_PUBLISHER,
+      inject: [QUEUE_REDIS],
+      useFactory: (redis: Redis) => new RedisReplyPublisher(redis),
+    },
     JobQueueCloser,
   ],
   exports: [JOB_QUEUE, SEGMENT_STORE, REPLY_PUBLISHER],

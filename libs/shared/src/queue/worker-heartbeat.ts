@@ -28,7 +28,9 @@ export class WorkerHeartbeat {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.redis.del(workerHeartbeatKey(this.presence.kind, this.presence.workerId)).catch(() => undefined);
+    await this.redis
+      .del(workerHeartbeatKey(this.presence.kind, this.presence.workerId))
+      .catch(() => undefined);
   }
 
   private async beat(): Promise<void> {

@@ -34,6 +34,7 @@ export class QueueWorkerHost<T> {
   private heartbeat?: WorkerHeartbeat;
   private http?: WorkerHttpServer;
   private consuming = false;
+  private depthTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: QueueWorkerHostOptions<T>) {}
 
@@ -51,18 +52,42 @@ export class QueueWorkerHost<T> {
     this.consuming = true;
     this.heartbeat = new WorkerHeartbeat(o.redis, presence, o.heartbeatMs);
     await this.heartbeat.start();
-    o.logger.info({ queue: o.queueName, concurrency: o.concurrency, httpPort, ...presence, precision: o.model.precision }, 'worker consuming');
+    o.metrics.workerUp.set(1);
+    // Queue depth by state, from the worker that serves the queue: what autoscalers (KEDA) scale on.
+    // BullMQ keeps prioritized jobs in their own set, so they are counted separately from "waiting".
+    this.depthTimer = setInterval(() => void this.exportDepth(), Math.max(1000, o.heartbeatMs));
+    this.depthTimer.unref();
+    o.logger.info(
+      { queue: o.queueName, concurrency: o.concurrency, httpPort, ...presence, precision: o.model.precision },
+      'worker consuming',
+    );
     if (o.model.isTestModel) {
-      o.logger.warn({ model: o.model.id, path: o.model.path }, 'running a generated TEST model: its text is deterministic nonsense');
+      o.logger.warn(
+        { model: o.model.id, path: o.model.path },
+        'running a generated TEST model: its text is deterministic nonsense',
+      );
     }
     return { httpPort };
   }
 
   async stop(): Promise<void> {
     this.consuming = false;
+    clearInterval(this.depthTimer);
+    this.opts.metrics.workerUp.set(0);
     await this.heartbeat?.stop();
     await this.worker?.close();
     await this.http?.stop();
+  }
+
+  private async exportDepth(): Promise<void> {
+    try {
+      const depth = await this.opts.queue.depth(this.opts.queueName);
+      for (const [state, count] of Object.entries(depth)) {
+        this.opts.metrics.queueDepth.set({ queue: this.opts.queueName, state }, count);
+      }
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'queue depth poll failed');
+    }
   }
 }
 
