@@ -8,7 +8,8 @@ const stack = await devkit.startLocalStack({ apiKeys: { bench: 'bench-key' } });
 const client = devkit.createLiveTranslateClient(stack.grpcAddress);
 const wav = devkit.readWav(devkit.speechFixture('two-sentences.wav').path);
 
-async function oneStream() {
+async function oneStream(startDelayMs = 0) {
+  await new Promise((r) => setTimeout(r, startDelayMs));
   const speechEnd = new Map();
   const transcript = [];
   const translation = [];
@@ -41,7 +42,8 @@ for (const streams of [1, 20]) {
   const t = [];
   const tr = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const results = await Promise.all(Array.from({ length: streams }, oneStream));
+    // Real streams are not in lockstep: start them spread over ~3 s.
+    const results = await Promise.all(Array.from({ length: streams }, (_, i) => oneStream((i * 3000) / streams)));
     for (const r of results) {
       t.push(...r.transcript);
       tr.push(...r.translation);

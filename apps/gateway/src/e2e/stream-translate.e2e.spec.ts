@@ -36,7 +36,7 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
   let client: LiveTranslateClient;
 
   before(async () => {
-    stack = await startLocalStack({ apiKeys: { e2e: API_KEY } });
+    stack = await startLocalStack({ apiKeys: { e2e: API_KEY }, settings: { gateway: { drain_timeout_ms: 1000 } } });
     client = createLiveTranslateClient(stack.grpcAddress);
   });
 
@@ -194,6 +194,25 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
     const { HealthClient } = await import('./health-client');
     const status = await new HealthClient(stack.grpcAddress).check('livetranslate.v1.LiveTranslate');
     assert.equal(status, 'SERVING');
+  });
+
+  // Last: it shuts the gateway down.
+  it('on SIGTERM an open stream is ended with UNAVAILABLE telling the client to resume', async () => {
+    const ended = new Promise<grpc.ServiceError | undefined>((resolve) => {
+      const call = client.streamTranslate(bearer(API_KEY));
+      call.on('data', (r: StreamResponse__Output) => {
+        if (r.started) stack.gateway.child.kill('SIGTERM');
+      });
+      call.on('error', (err: grpc.ServiceError) => resolve(err));
+      call.on('end', () => resolve(undefined));
+      call.write({ config: { audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 }, targetLanguages: ['es'] } });
+    });
+    const err = await ended;
+    assert.equal(err?.code, grpc.status.UNAVAILABLE);
+    assert.match(err!.details, /resume_from_ms/);
+    // Nest re-raises the signal once its shutdown hooks are done: a clean exit reads as SIGTERM, not SIGKILL.
+    const exit = await stack.gateway.waitForExit();
+    assert.ok(exit.code === 0 || exit.signal === 'SIGTERM', `gateway exited with ${JSON.stringify(exit)}`);
   });
 });
 

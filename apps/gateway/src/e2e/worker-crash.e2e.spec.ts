@@ -21,7 +21,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
     stack = await startLocalStack({
       asrWorkers: 0,
       // Short locks so a dead worker's job is found stalled within seconds (production: 30 s).
-      extraToml: '[queue]\nlock_duration_ms = 2000\nstalled_interval_ms = 1000\n',
+      settings: { queue: { lock_duration_ms: 2000, stalled_interval_ms: 1000 } },
       waitForReady: false,
     });
   });

@@ -25,6 +25,8 @@ export function grpcServerOptions(cfg: AppConfig): GrpcOptions {
       // grpc-js rejects larger messages with RESOURCE_EXHAUSTED before our handler sees them.
       maxReceiveMessageLength: cfg.gateway.maxMessageBytes,
       keepalive: { keepaliveTimeMs: 30_000, keepaliveTimeoutMs: 10_000 },
+      // tryShutdown: the statuses of drained streams reach clients before the server closes.
+      gracefulShutdown: true,
       onLoadPackageDefinition: (pkg, server) => {
         grpcHealth.addToServer(server as unknown as Server);
         new ReflectionService(pkg).addToServer(server as unknown as Server);

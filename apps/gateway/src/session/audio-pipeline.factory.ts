@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@olt/shared';
-import { AudioPipeline, SileroVadModel } from '../audio';
+import { ConfigService, type VadConfig } from '@olt/shared';
+import { AudioPipeline, SileroVadModel, type SegmentPolicySettings } from '../audio';
 import type { SessionSettings } from './session-settings';
 
 /** Builds a stream's audio pipeline from its settings and the current (hot-reloadable) VAD config. */
@@ -12,7 +12,6 @@ export class AudioPipelineFactory {
   ) {}
 
   create(settings: SessionSettings): AudioPipeline {
-    const vad = this.config.current.vad;
     return new AudioPipeline({
       format: {
         encoding: settings.audio.encoding,
@@ -20,14 +19,19 @@ export class AudioPipelineFactory {
         channels: settings.audio.channels,
       },
       vad: this.vad.createStream(),
-      policy: {
-        threshold: vad.threshold,
-        negThreshold: vad.negThreshold,
-        silenceMs: settings.silenceMs ?? vad.silenceMs,
-        preRollMs: vad.preRollMs,
-        minSpeechMs: vad.minSpeechMs,
-        maxSegmentMs: settings.maxSegmentMs ?? vad.maxSegmentMs,
-      },
+      policy: policySettings(this.config.current.vad, settings),
     });
   }
+}
+
+/** Segment policy = the deployment's VAD config, with the stream's own endpointing choices on top. */
+export function policySettings(vad: VadConfig, settings: SessionSettings): Partial<SegmentPolicySettings> {
+  return {
+    threshold: vad.threshold,
+    negThreshold: vad.negThreshold,
+    silenceMs: settings.silenceMs ?? vad.silenceMs,
+    preRollMs: vad.preRollMs,
+    minSpeechMs: vad.minSpeechMs,
+    maxSegmentMs: settings.maxSegmentMs ?? vad.maxSegmentMs,
+  };
 }

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { ConfigService, Metrics, resourceExhausted, toGrpcStatus, unavailable } from '@olt/shared';
@@ -15,8 +15,10 @@ export interface IncomingCall extends StreamCall {
 
 /** Admits StreamTranslate calls (auth, capacity, draining) and runs a StreamSession for each. */
 @Injectable()
-export class SessionService implements OnApplicationShutdown {
+export class SessionService implements BeforeApplicationShutdown, OnModuleDestroy {
   private draining = false;
+  private readonly live = new Set<StreamSession>();
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly config: ConfigService,
@@ -27,7 +29,11 @@ export class SessionService implements OnApplicationShutdown {
     private readonly translation: TranslationService,
     private readonly metrics: Metrics,
     @InjectPinoLogger(SessionService.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.unsubscribe = config.onChange((next) => {
+      for (const session of this.live) session.applyVadConfig(next.vad);
+    });
+  }
 
   /** Resolves when the call is over (never rejects: errors go to the client as a status). */
   open(call: IncomingCall): Promise<void> {
@@ -65,12 +71,14 @@ export class SessionService implements OnApplicationShutdown {
           logger: this.logger.logger,
           newSessionId: () => randomUUID(),
           onClosed: (outcome) => {
+            this.live.delete(session);
             this.registry.remove(tenant.id);
             this.metrics.streamsActive.dec({ tenant: tenant.id });
             this.metrics.streamsTotal.inc({ tenant: tenant.id, outcome });
             resolve();
           },
         });
+        this.live.add(session);
         session.start();
       } catch (err) {
         const status = toGrpcStatus(err);
@@ -86,7 +94,24 @@ export class SessionService implements OnApplicationShutdown {
     return this.registry.size;
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * SIGTERM (rolling update, node drain): refuse new streams, give open ones up to
+   * gateway.drain_timeout_ms to finish on their own, then end the rest with UNAVAILABLE so clients resume
+   * elsewhere. Runs before the gRPC server is shut down.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
+    const deadline = Date.now() + this.config.current.gateway.drainTimeoutMs;
+    if (this.live.size) this.logger.info({ streams: this.live.size }, 'draining: waiting for open streams');
+    while (this.live.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(
+      [...this.live].map((session) =>
+        session.drain('this gateway is shutting down: reconnect and resume with resume_from_ms'),
+      ),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
   }
 }

@@ -4,16 +4,19 @@ import {
   findLanguage,
   invalidArgument,
   toGrpcStatus,
+  unavailable,
   type AppConfig,
   type Control__Output,
   type Metrics,
   sessionLogger,
   type StreamRequest__Output,
 } from '@olt/shared';
+import type { VadConfig } from '@olt/shared';
 import type { AsrDispatcher } from '../asr/asr-dispatcher.service';
 import type { AudioPipeline, SegmentEvent } from '../audio';
 import type { Tenant } from '../tenancy/tenant';
 import type { TranslationService } from '../translate/translation.service';
+import { policySettings } from './audio-pipeline.factory';
 import { ResponseWriter, type ResponseSink } from './response-writer';
 import { parseSessionSettings, parseTargets, type SessionSettings } from './session-settings';
 
@@ -21,6 +24,7 @@ import { parseSessionSettings, parseTargets, type SessionSettings } from './sess
 export interface StreamCall extends ResponseSink {
   on(event: 'data', listener: (msg: StreamRequest__Output) => void): unknown;
   on(event: 'end' | 'cancelled' | 'close', listener: () => void): unknown;
+  once(event: 'drain' | 'finish', listener: () => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   pause(): unknown;
   resume(): unknown;
@@ -82,6 +86,7 @@ export class StreamSession {
     this.call.on('end', () => this.enqueue({ kind: 'end' }));
     this.call.on('cancelled', () => this.close('cancelled'));
     this.call.on('error', (err) => {
+      if (this.closed) return; // our own status (fail()) comes back through this event
       this.log.warn({ err }, 'stream error');
       this.close('cancelled');
     });
@@ -95,6 +100,29 @@ export class StreamSession {
 
   get sessionId(): string | undefined {
     return this.settings?.sessionId;
+  }
+
+  /** Config hot reload: new VAD thresholds and lengths apply from the next frame on. */
+  applyVadConfig(vad: VadConfig): void {
+    if (this.pipeline && this.settings) this.pipeline.updatePolicySettings(policySettings(vad, this.settings));
+  }
+
+  /**
+   * The gateway is going away: end the call with UNAVAILABLE so the client reconnects (to another
+   * gateway) and resumes with resume_from_ms. Results still in flight for this call are lost; the
+   * client resends the audio after its last final.
+   */
+  drain(message: string): Promise<void> {
+    // Resolve once the status has been handed to the transport, so the server is not torn down under it.
+    const sent = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      this.call.once('finish', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.fail(unavailable(message));
+    return sent;
   }
 
   private enqueue(item: InboxItem): void {

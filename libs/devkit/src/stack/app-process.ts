@@ -20,7 +20,7 @@ export interface AppProcessOptions {
 export class AppProcess {
   readonly child: ChildProcess;
   private readonly log: WriteStream;
-  private readonly exited: Promise<number | null>;
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private tail: string[] = [];
   /** Set when the stack stopped or killed it on purpose. */
   intentionallyStopped = false;
@@ -46,7 +46,7 @@ export class AppProcess {
         }
       });
     }
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
   get pid(): number {
@@ -62,7 +62,7 @@ export class AppProcess {
     return this.tail.slice(-15).join('\n');
   }
 
-  waitForExit(): Promise<number | null> {
+  waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     return this.exited;
   }
 
