@@ -43,7 +43,9 @@ for (const streams of [1, 20]) {
   const tr = [];
   for (let round = 0; round < ROUNDS; round++) {
     // Real streams are not in lockstep: start them spread over ~3 s.
-    const results = await Promise.all(Array.from({ length: streams }, (_, i) => oneStream((i * 3000) / streams)));
+    const results = await Promise.all(
+      Array.from({ length: streams }, (_, i) => oneStream((i * 3000) / streams)),
+    );
     for (const r of results) {
       t.push(...r.transcript);
       tr.push(...r.translation);

@@ -10,3 +10,4 @@ export * from './config';
 export * from './logging';
 export * from './metrics';
 export * from './redis';
+export * from './batching';

@@ -36,7 +36,10 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
   let client: LiveTranslateClient;
 
   before(async () => {
-    stack = await startLocalStack({ apiKeys: { e2e: API_KEY }, settings: { gateway: { drain_timeout_ms: 1000 } } });
+    stack = await startLocalStack({
+      apiKeys: { e2e: API_KEY },
+      settings: { gateway: { drain_timeout_ms: 1000 } },
+    });
     client = createLiveTranslateClient(stack.grpcAddress);
   });
 
@@ -205,7 +208,12 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
       });
       call.on('error', (err: grpc.ServiceError) => resolve(err));
       call.on('end', () => resolve(undefined));
-      call.write({ config: { audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 }, targetLanguages: ['es'] } });
+      call.write({
+        config: {
+          audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 1 },
+          targetLanguages: ['es'],
+        },
+      });
     });
     const err = await ended;
     assert.equal(err?.code, grpc.status.UNAVAILABLE);

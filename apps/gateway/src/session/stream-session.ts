@@ -104,7 +104,8 @@ export class StreamSession {
 
   /** Config hot reload: new VAD thresholds and lengths apply from the next frame on. */
   applyVadConfig(vad: VadConfig): void {
-    if (this.pipeline && this.settings) this.pipeline.updatePolicySettings(policySettings(vad, this.settings));
+    if (this.pipeline && this.settings)
+      this.pipeline.updatePolicySettings(policySettings(vad, this.settings));
   }
 
   /**
