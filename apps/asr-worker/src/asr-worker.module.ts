@@ -2,13 +2,12 @@ import { Module } from '@nestjs/common';
 import {
   ASR_ENGINE,
   ConfigModule,
-  ConfigService,
   LoggingModule,
   MetricsModule,
   QueueModule,
   RedisModule,
   WorkerIdentity,
-  resolveModelDir,
+  placedEngineProviders,
 } from '@olt/shared';
 import { AsrWorkerRunner } from './asr/asr-worker.runner';
 import { TranscribeJobHandler } from './asr/transcribe-job.handler';
@@ -23,18 +22,20 @@ import { WhisperOnnxEngine } from './asr/whisper';
     QueueModule,
   ],
   providers: [
-    {
-      provide: ASR_ENGINE,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => {
-        const asr = config.current.asr;
-        return WhisperOnnxEngine.load(resolveModelDir(config.current, asr.model), {
-          precision: asr.precision,
-          executionProviders: asr.executionProviders,
-          maxNewTokens: asr.maxNewTokens,
-        });
+    ...placedEngineProviders({
+      kind: 'asr',
+      engineToken: ASR_ENGINE,
+      load: (dir, candidate, config) =>
+        WhisperOnnxEngine.load(dir, {
+          precision: candidate.precision,
+          executionProviders: candidate.executionProviders,
+          maxNewTokens: config.asr.maxNewTokens,
+        }),
+      // One second of silence through encoder and decoder: allocates the activations a real job needs.
+      warmUp: async (engine) => {
+        await engine.transcribe([{ audio: new Float32Array(16000), language: engine.languages[0] }]);
       },
-    },
+    }),
     WorkerIdentity,
     TranscribeJobHandler,
     AsrWorkerRunner,

@@ -7,19 +7,26 @@ import {
   RedisModule,
   TranslationCacheModule,
 } from '@olt/shared';
+import { AsrTierRouter } from './asr/asr-tier-router';
 import { AsrDispatcher } from './asr/asr-dispatcher.service';
 import { SileroVadModel } from './audio';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
+import { FeedModule } from './feed/feed.module';
 import { GatewayIdentity } from './infra/gateway-identity';
 import { LanguagesController } from './languages/languages.controller';
+import { OverlayModule } from './overlay/overlay.module';
+import { REST_CONTROLLERS, REST_PROVIDERS } from './rest';
 import { ReplyRouter } from './results/reply-router.service';
 import { AudioPipelineFactory } from './session/audio-pipeline.factory';
+import { ObsOutputs } from './obs/obs-outputs.service';
+import { SessionFanout } from './session/session-fanout';
 import { SessionRegistry } from './session/session-registry';
 import { SessionService } from './session/session.service';
 import { StreamTranslateController } from './session/stream-translate.controller';
 import { ApiKeyAuthenticator } from './tenancy/api-key-authenticator';
 import { TranslateTextController } from './translate/translate-text.controller';
+import { TranslateTextUseCase } from './translate/translate-text.usecase';
 import { TranslationService } from './translate/translation.service';
 
 @Module({
@@ -30,20 +37,34 @@ import { TranslationService } from './translate/translation.service';
     RedisModule.forRoot(),
     QueueModule,
     TranslationCacheModule,
+    // Subtitle fan-out (SubtitleFeed) and the OBS overlay page (OverlayLinks.overlayUrlFor).
+    FeedModule,
+    OverlayModule,
   ],
-  controllers: [StreamTranslateController, TranslateTextController, LanguagesController, HealthController],
+  controllers: [
+    StreamTranslateController,
+    TranslateTextController,
+    LanguagesController,
+    HealthController,
+    ...REST_CONTROLLERS,
+  ],
   providers: [
     // One Silero ONNX session per process; each stream gets its own recurrent state.
     { provide: SileroVadModel, useFactory: () => SileroVadModel.load() },
     GatewayIdentity,
     ReplyRouter,
     AsrDispatcher,
+    AsrTierRouter,
     TranslationService,
+    TranslateTextUseCase,
     ApiKeyAuthenticator,
     SessionRegistry,
     SessionService,
     AudioPipelineFactory,
     ReadinessService,
+    ObsOutputs,
+    SessionFanout,
+    ...REST_PROVIDERS,
   ],
 })
 export class AppModule {}

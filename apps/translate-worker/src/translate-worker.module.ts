@@ -2,14 +2,13 @@ import { Module } from '@nestjs/common';
 import {
   MT_ENGINE,
   ConfigModule,
-  ConfigService,
   LoggingModule,
   MetricsModule,
   QueueModule,
   RedisModule,
   TranslationCacheModule,
   WorkerIdentity,
-  resolveModelDir,
+  placedEngineProviders,
 } from '@olt/shared';
 import { TranslateWorkerRunner } from './translate/translate-worker.runner';
 import { TranslateJobHandler } from './translate/translate-job.handler';
@@ -25,18 +24,23 @@ import { NllbOnnxEngine } from './translate/nllb';
     TranslationCacheModule,
   ],
   providers: [
-    {
-      provide: MT_ENGINE,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => {
-        const mt = config.current.translate;
-        return NllbOnnxEngine.load(resolveModelDir(config.current, mt.model), {
-          precision: mt.precision,
-          executionProviders: mt.executionProviders,
-          maxNewTokens: mt.maxNewTokens,
-        });
+    ...placedEngineProviders({
+      kind: 'translate',
+      engineToken: MT_ENGINE,
+      load: (dir, candidate, config) =>
+        NllbOnnxEngine.load(dir, {
+          precision: candidate.precision,
+          executionProviders: candidate.executionProviders,
+          maxNewTokens: config.translate.maxNewTokens,
+        }),
+      // One short sentence: allocates the activations a real job needs.
+      warmUp: async (engine) => {
+        const langs = engine.languages;
+        const source = langs.includes('eng_Latn') ? 'eng_Latn' : langs[0];
+        const target = langs.find((l) => l !== source) ?? source;
+        await engine.translate([{ text: 'Hello, world.', source, target }]);
       },
-    },
+    }),
     WorkerIdentity,
     TranslateJobHandler,
     TranslateWorkerRunner,

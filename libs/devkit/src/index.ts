@@ -5,3 +5,4 @@ export * from './models/nllb';
 export * from './models/whisper';
 export * from './redis';
 export * from './stack';
+export * from './obs';

@@ -11,3 +11,7 @@ export * from './logging';
 export * from './metrics';
 export * from './redis';
 export * from './batching';
+export * from './obs';
+export * from './hardware';
+export * from './model-store';
+export * from './audio';

@@ -9,6 +9,8 @@ import {
   MetricsRegistry,
   QUEUE_REDIS,
   QueueWorkerHost,
+  WORKER_PLACEMENT,
+  type WorkerPlacement,
   WorkerIdentity,
   asrQueueName,
   type AsrEngine,
@@ -31,6 +33,7 @@ export class AsrWorkerRunner implements OnApplicationBootstrap, OnApplicationShu
     private readonly identity: WorkerIdentity,
     private readonly metrics: Metrics,
     private readonly registry: MetricsRegistry,
+    @Inject(WORKER_PLACEMENT) private readonly placement: WorkerPlacement,
     @InjectPinoLogger(AsrWorkerRunner.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -38,14 +41,17 @@ export class AsrWorkerRunner implements OnApplicationBootstrap, OnApplicationShu
     const { asr, workers } = this.config.current;
     this.host = new QueueWorkerHost<AsrJobData>({
       queue: this.queue,
-      queueName: asrQueueName(asr.tier),
+      // The tier "auto" resolved to (or the configured one): this worker serves that tier's queue.
+      queueName: asrQueueName(this.placement.tier),
       handler: this.handler.handle,
-      concurrency: asr.concurrency,
+      // Enough jobs in flight for full batches: each job waits in the batcher for its turn in the engine.
+      concurrency: TranscribeJobHandler.jobConcurrency(asr),
       redis: this.redis,
       kind: 'asr',
       workerId: this.identity.id,
-      tier: asr.tier,
-      device: String(asr.deviceId),
+      tier: this.placement.tier,
+      device: this.placement.device,
+      placement: this.placement,
       model: this.engine.info,
       metrics: this.metrics,
       heartbeatMs: workers.heartbeatMs,

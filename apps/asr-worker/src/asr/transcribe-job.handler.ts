@@ -16,14 +16,20 @@ import {
   type SegmentStore,
   WorkerIdentity,
 } from '@olt/shared';
+import { BatchedTranscriber } from './batched-transcriber';
+import { type HallucinationGuardSettings, judgeTranscript } from './hallucination-guard';
 
 /**
- * Runs one ASR job: fetch the segment audio by reference, transcribe, post the result on the owning
- * gateway's reply stream. Retryable failures throw (BullMQ retries, possibly on another worker); the last
- * attempt and non-retryable errors answer with ok=false so the client is told instead of waiting.
+ * Runs one ASR job: fetch the segment audio by reference, transcribe it in a micro-batch with the other
+ * jobs running at the same time (BatchedTranscriber), drop likely hallucinations, post the result on the
+ * owning gateway's reply stream. Retryable failures throw (BullMQ retries, possibly on another worker); the
+ * last attempt and non-retryable errors answer with ok=false so the client is told instead of waiting.
  */
 @Injectable()
 export class TranscribeJobHandler {
+  private readonly transcriber: BatchedTranscriber;
+  private readonly dropped: Metrics['asrHallucinationsDropped'];
+
   constructor(
     @Inject(ASR_ENGINE) private readonly engine: AsrEngine,
     @Inject(SEGMENT_STORE) private readonly store: SegmentStore,
@@ -32,7 +38,22 @@ export class TranscribeJobHandler {
     private readonly metrics: Metrics,
     private readonly identity: WorkerIdentity,
     @InjectPinoLogger(TranscribeJobHandler.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    const asr = config.current.asr;
+    const queueName = asrQueueName(asr.tier);
+    this.transcriber = new BatchedTranscriber(engine, {
+      maxBatchSize: asr.batchMaxSize,
+      maxWaitMs: asr.batchMaxWaitMs,
+      concurrency: asr.concurrency,
+      onBatch: (size) => metrics.batchSize.observe({ queue: queueName }, size),
+    });
+    this.dropped = metrics.asrHallucinationsDropped;
+  }
+
+  /** Jobs the queue worker should run at once so that full batches can form. */
+  static jobConcurrency(asr: { batchMaxSize: number; concurrency: number }): number {
+    return asr.batchMaxSize * asr.concurrency;
+  }
 
   readonly handle = async (job: QueueJob<AsrJobData>): Promise<void> => {
     const d = job.data;
@@ -64,19 +85,43 @@ export class TranscribeJobHandler {
           'FAILED_PRECONDITION',
           `segment audio ${d.audioKey} expired before it was transcribed`,
         );
-      const started = performance.now();
-      const [result] = await this.engine.transcribe([{ audio, language: d.language, prompt: d.prompt }]);
-      const inferMs = performance.now() - started;
+      const { result, batchSize, inferMs } = await this.transcriber.transcribe({
+        audio,
+        language: d.language,
+        prompt: d.prompt,
+        timestamps: d.timestamps,
+      });
       this.metrics.jobDuration.observe({ queue: queueName, stage: 'inference' }, inferMs / 1000);
-      this.metrics.batchSize.observe({ queue: queueName }, 1);
+      const dropped = judgeTranscript(result, d.vadSpeechRatio, guardSettings(this.config.current.asr));
+      if (dropped) {
+        this.dropped.inc({ reason: dropped });
+        this.logger.debug(
+          { sessionId: d.reply.sessionId, tenantId: d.tenantId, segmentId: d.segmentId, reason: dropped },
+          'ASR text dropped as a likely hallucination',
+        );
+      }
       await this.replies.publish(d.reply.gatewayId, {
         ...base,
         ok: true,
-        text: result.text,
+        text: dropped ? '' : result.text,
         language: result.language,
         languageProbability: result.languageProbability,
         confidence: result.confidence,
         inferMs,
+        batchSize,
+        noSpeechProbability: result.noSpeechProbability,
+        ...(dropped ? { dropped } : {}),
+        ...(result.segments
+          ? {
+              segments: dropped
+                ? []
+                : result.segments.map((s) => ({
+                    text: s.text,
+                    startMs: d.startMs + s.startMs,
+                    endMs: d.startMs + s.endMs,
+                  })),
+            }
+          : {}),
       });
       this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });
       if (d.isFinal) await this.store.delete(d.audioKey).catch(() => undefined);
@@ -103,5 +148,21 @@ export class TranscribeJobHandler {
         inferMs: 0,
       });
     }
+  };
+}
+
+function guardSettings(asr: {
+  noSpeechThreshold: number;
+  logprobThreshold: number;
+  vadAgreementMin: number;
+  compressionRatioThreshold: number;
+  maxNgramRepeats: number;
+}): HallucinationGuardSettings {
+  return {
+    noSpeechThreshold: asr.noSpeechThreshold,
+    logprobThreshold: asr.logprobThreshold,
+    vadAgreementMin: asr.vadAgreementMin,
+    compressionRatioThreshold: asr.compressionRatioThreshold,
+    maxNgramRepeats: asr.maxNgramRepeats,
   };
 }

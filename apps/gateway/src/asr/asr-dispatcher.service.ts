@@ -14,31 +14,23 @@ import {
   type JobQueue,
   type SegmentStore,
 } from '@olt/shared';
+import { AsrTierRouter } from './asr-tier-router';
 import { GatewayIdentity } from '../infra/gateway-identity';
 import { ReplyRouter } from '../results/reply-router.service';
-import type { StreamPriority } from '../session/session-settings';
+import type { AsrTranscriber, TranscribeRequest } from './asr-transcriber.port';
 
-export interface TranscribeRequest {
-  sessionId: string;
-  tenantId: string;
-  plan: 'free' | 'pro' | 'enterprise';
-  priority: StreamPriority;
-  segmentId: string;
-  revision: number;
-  isFinal: boolean;
-  audio: Float32Array;
-  startMs: number;
-  endMs: number;
-  language?: string;
-  prompt?: string;
-}
-
-/** Sends one segment's audio to the ASR workers of this deployment's tier and awaits the transcript. */
+/**
+ * Sends one segment's audio to the ASR workers of this deployment's tier and awaits the transcript.
+ * Interim decodes are ranked below finals (jobPriority) and their audio is deleted once answered: the
+ * worker deletes a final's audio itself, but a stream makes about one interim copy of its open segment
+ * per second, which must not wait out the segment TTL in the queue Redis.
+ */
 @Injectable()
-export class AsrDispatcher {
+export class AsrDispatcher implements AsrTranscriber {
   constructor(
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(SEGMENT_STORE) private readonly store: SegmentStore,
+    private readonly tiers: AsrTierRouter,
     private readonly router: ReplyRouter,
     private readonly identity: GatewayIdentity,
     private readonly config: ConfigService,
@@ -66,15 +58,18 @@ export class AsrDispatcher {
     };
     const reply = this.router.expect(requestId, cfg.queue.resultTimeoutMs);
     try {
-      await this.queue.add(asrQueueName(cfg.asr.tier), JOB_NAMES.transcribe, data, {
+      await this.queue.add(asrQueueName(await this.tiers.tier()), JOB_NAMES.transcribe, data, {
         priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
         jobId: requestId,
       });
     } catch (err) {
       this.router.cancel(requestId);
+      void this.store.delete(audioKey).catch(() => undefined);
       throw new AppError('UNAVAILABLE', `could not enqueue the segment: ${(err as Error).message}`);
     }
-    const result = await reply;
+    const result = await reply.finally(() => {
+      if (!req.isFinal) void this.store.delete(audioKey).catch(() => undefined);
+    });
     if (result.kind !== 'asr')
       throw new AppError('INTERNAL', `unexpected ${result.kind} reply to an ASR job`);
     return result;

@@ -17,6 +17,9 @@ export function describeResponses(responses: StreamResponse__Output[]): string[]
  * Checks the stream contract of docs/protocol.md and returns a list of violations (empty = OK):
  * SessionStarted first; per segment SPEECH_START → SPEECH_END → final transcript → one final translation
  * per target (after the transcript, with its revision); finals don't overlap and move forward.
+ * Interim transcripts: after their SPEECH_START and before their final, revisions strictly increasing
+ * (the final's above all), each interim's text a word-prefix of the next one's (no flicker backwards),
+ * stability within 0..1.
  */
 export function contractViolations(responses: StreamResponse__Output[], targets: string[]): string[] {
   const problems: string[] = [];
@@ -28,6 +31,8 @@ export function contractViolations(responses: StreamResponse__Output[], targets:
       end?: number;
       final?: number;
       revision?: number;
+      lastRevision?: number;
+      lastInterimText?: string;
       translations: Map<string, number>;
       empty?: boolean;
     }
@@ -53,6 +58,16 @@ export function contractViolations(responses: StreamResponse__Output[], targets:
       const s = get(t.segmentId);
       if (s.start === undefined) problems.push(`${t.segmentId}: transcript before SPEECH_START`);
       if (s.final !== undefined) problems.push(`${t.segmentId}: transcript after the final`);
+      if (s.lastRevision !== undefined && t.revision <= s.lastRevision)
+        problems.push(`${t.segmentId}: revision ${t.revision} after revision ${s.lastRevision}`);
+      s.lastRevision = t.revision;
+      if (!t.isFinal) {
+        if (!(t.stability >= 0 && t.stability <= 1))
+          problems.push(`${t.segmentId}: interim stability ${t.stability} outside 0..1`);
+        if (s.lastInterimText !== undefined && !isWordPrefix(s.lastInterimText, t.text))
+          problems.push(`${t.segmentId}: interim "${t.text}" does not extend "${s.lastInterimText}"`);
+        s.lastInterimText = t.text;
+      }
       if (t.isFinal) {
         s.final = i;
         s.revision = t.revision;
@@ -82,4 +97,11 @@ export function contractViolations(responses: StreamResponse__Output[], targets:
     }
   }
   return problems;
+}
+
+/** `prefix`'s words are the first words of `text` (interim texts only ever grow). */
+export function isWordPrefix(prefix: string, text: string): boolean {
+  const p = prefix.split(/\s+/).filter(Boolean);
+  const t = text.split(/\s+/).filter(Boolean);
+  return p.length <= t.length && p.every((w, i) => w === t[i]);
 }

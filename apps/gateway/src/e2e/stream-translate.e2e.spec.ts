@@ -199,6 +199,40 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
     assert.equal(status, 'SERVING');
   });
 
+  it('interim_results: agreed interims come before each final with increasing revisions and growing text; translations are final only', async () => {
+    const fixture = speechFixture('two-sentences.wav');
+    const wav = readWav(fixture.path);
+    const outcome = await streamAudio(client, {
+      apiKey: API_KEY,
+      config: {
+        audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 },
+        sourceLanguage: 'en',
+        targetLanguages: ['es'],
+        interimResults: true,
+      },
+      pcm: wav.data,
+      // Real time: the gateway re-decodes the open segment once per second of its audio.
+      realtimeFactor: 1,
+    });
+    assert.equal(outcome.error, undefined, outcome.error?.details);
+    assert.deepEqual(contractViolations(outcome.responses, ['es']), []);
+    const transcripts = outcome.responses.filter((r) => r.transcript).map((r) => r.transcript!);
+    const finals = transcripts.filter((t) => t.isFinal);
+    const interims = transcripts.filter((t) => !t.isFinal);
+    assert.equal(finals.length, fixture.utterances.length);
+    assert.ok(interims.length >= 1, 'at least one interim transcript');
+    for (const t of interims) {
+      assert.ok(t.text.length > 0 && t.stability > 0 && t.stability <= 1, JSON.stringify(t));
+      const final = finals.find((f) => f.segmentId === t.segmentId)!;
+      assert.ok(final.revision > t.revision);
+      assert.equal(t.startMs, final.startMs, 'an interim starts where its segment starts');
+    }
+    assert.ok(
+      outcome.responses.filter((r) => r.translation).every((r) => r.translation!.isFinal),
+      'translations are sent for finals only',
+    );
+  });
+
   // Last: it shuts the gateway down.
   it('on SIGTERM an open stream is ended with UNAVAILABLE telling the client to resume', async () => {
     const ended = new Promise<grpc.ServiceError | undefined>((resolve) => {
@@ -224,12 +258,15 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
   });
 });
 
-/** Golden output of the generated test models for two-sentences.wav (en → es, fr). */
+/**
+ * Golden output of the generated test models for two-sentences.wav (en → es, fr). The second segment is
+ * decoded with the first final as its prompt (prompt conditioning), which changes the tiny model's words.
+ */
 const EXPECTED_TWO_SENTENCES = {
-  texts: ['word now each this up', 'word come like music now'],
+  texts: ['word now each this up', 'right'],
   translations: [
-    '3896 es: you could could your this',
-    '3896 fr: these him than then some',
+    '3896 es: like many when did',
+    '3896 fr: will all was they have',
     '88 es: how day write',
     '88 fr: look write day see what',
   ],

@@ -2,10 +2,12 @@ import { Injectable, type BeforeApplicationShutdown, type OnModuleDestroy } from
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { ConfigService, Metrics, resourceExhausted, toGrpcStatus, unavailable } from '@olt/shared';
-import { AsrDispatcher } from '../asr/asr-dispatcher.service';
+import { AsrDispatcher } from '../asr';
 import { AudioPipelineFactory } from './audio-pipeline.factory';
+import { InterimBudget } from './interim-budget';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { TranslationService } from '../translate/translation.service';
+import { SessionFanout } from './session-fanout';
 import { SessionRegistry } from './session-registry';
 import { StreamSession, type StreamCall } from './stream-session';
 
@@ -18,6 +20,7 @@ export interface IncomingCall extends StreamCall {
 export class SessionService implements BeforeApplicationShutdown, OnModuleDestroy {
   private draining = false;
   private readonly live = new Set<StreamSession>();
+  private readonly interimBudget = new InterimBudget();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -28,6 +31,7 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
     private readonly asr: AsrDispatcher,
     private readonly translation: TranslationService,
     private readonly metrics: Metrics,
+    private readonly fanout: SessionFanout,
     @InjectPinoLogger(SessionService.name) private readonly logger: PinoLogger,
   ) {
     this.unsubscribe = config.onChange((next) => {
@@ -61,16 +65,21 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
         }
         this.registry.add(tenant.id);
         this.metrics.streamsActive.inc({ tenant: tenant.id });
+        const fanout = this.fanout.forTenant(tenant.id);
         const session = new StreamSession(call, {
           tenant,
           config: () => this.config.current,
           createPipeline: (settings) => this.pipelines.create(settings),
           asr: this.asr,
           translation: this.translation,
+          interimBudget: this.interimBudget,
+          now: () => Date.now(),
           metrics: this.metrics,
           logger: this.logger.logger,
+          fanout,
           newSessionId: () => randomUUID(),
           onClosed: (outcome) => {
+            if (session.sessionId) fanout.closed(session.sessionId);
             this.live.delete(session);
             this.registry.remove(tenant.id);
             this.metrics.streamsActive.dec({ tenant: tenant.id });

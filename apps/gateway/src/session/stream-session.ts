@@ -6,17 +6,25 @@ import {
   toGrpcStatus,
   unavailable,
   type AppConfig,
+  type AsrReply,
   type Control__Output,
   type Metrics,
   sessionLogger,
   type StreamRequest__Output,
 } from '@olt/shared';
 import type { VadConfig } from '@olt/shared';
-import type { AsrDispatcher } from '../asr/asr-dispatcher.service';
+import type { AsrTranscriber } from '../asr';
 import type { AudioPipeline, SegmentEvent } from '../audio';
 import type { Tenant } from '../tenancy/tenant';
 import type { TranslationService } from '../translate/translation.service';
+import { maxTargetsFor } from '../translate/target-limits';
 import { policySettings } from './audio-pipeline.factory';
+import type { SessionFanoutPort } from './session-fanout';
+import type { InterimBudget } from './interim-budget';
+import { InterimDecoder, type InterimResult } from './interim-decoder';
+import { LagMonitor } from './lag-monitor';
+import { LanguageStickiness } from './language-stickiness';
+import { promptFrom } from './prompt';
 import { ResponseWriter, type ResponseSink } from './response-writer';
 import { parseSessionSettings, parseTargets, type SessionSettings } from './session-settings';
 
@@ -36,11 +44,17 @@ export interface StreamSessionDeps {
   tenant: Tenant;
   config: () => AppConfig;
   createPipeline: (settings: SessionSettings) => AudioPipeline;
-  asr: AsrDispatcher;
+  asr: AsrTranscriber;
   translation: TranslationService;
+  /** Gateway-wide cap on interim decodes in flight (shared by all sessions). */
+  interimBudget: InterimBudget;
+  /** Wall clock in ms (rate-limits Event LAG); Date.now in production. */
+  now: () => number;
   metrics: Metrics;
   /** Base logger; the session adds its session and tenant ids to every line. */
   logger: Logger;
+  /** Overlay/REST subscribers and OBS outputs: they see every response the client gets. */
+  fanout?: SessionFanoutPort;
   newSessionId: () => string;
   /** Called once when the call is over, whatever the outcome. */
   onClosed: (outcome: 'ok' | 'error' | 'cancelled') => void;
@@ -70,15 +84,64 @@ export class StreamSession {
   private startTimer?: NodeJS.Timeout;
   /** Serialises transcript writes in segment order. */
   private transcriptChain: Promise<void> = Promise.resolve();
+  /** Resolves when the latest final's reply has been learned from (language, prompt). */
+  private finalChain: Promise<void> = Promise.resolve();
   private readonly outstanding = new Set<Promise<void>>();
   private log: Logger;
+  private readonly interim: InterimDecoder;
+  private readonly lag: LagMonitor;
+  private readonly language: LanguageStickiness;
+  /** Finals dispatched whose transcript has not been written yet. */
+  private finalsPending = 0;
+  /** The stream's latest non-empty final text: the prompt of its next jobs. */
+  private lastFinalText = '';
 
   constructor(
     private readonly call: StreamCall,
     private readonly deps: StreamSessionDeps,
   ) {
     this.log = sessionLogger(deps.logger, { tenantId: deps.tenant.id });
-    this.writer = new ResponseWriter(call, () => this.updateFlow());
+    this.writer = new ResponseWriter(
+      {
+        write: (message) => {
+          if (this.settings) deps.fanout?.publish(this.settings.sessionId, message);
+          return call.write(message);
+        },
+        once: (event, listener) => call.once(event, listener),
+      },
+      () => this.updateFlow(),
+    );
+    const streaming = () => deps.config().streaming;
+    this.lag = new LagMonitor(
+      () => ({ warnMs: streaming().lagWarnMs, eventIntervalMs: streaming().lagEventIntervalMs }),
+      deps.now,
+    );
+    this.language = new LanguageStickiness(() => ({
+      stickProbability: streaming().languageStickProbability,
+      switchProbability: streaming().languageSwitchProbability,
+      redetectEvery: streaming().languageRedetectEvery,
+    }));
+    this.interim = new InterimDecoder({
+      decode: (job) =>
+        this.deps.asr.transcribe({
+          ...this.jobBase(),
+          ...job,
+          isFinal: false,
+          language: this.settings!.source?.whisper ?? this.language.languageFor(false),
+          prompt: this.prompt(),
+        }),
+      budget: deps.interimBudget,
+      settings: () => streaming(),
+      finalsPending: () => this.finalsPending > 0,
+      lagging: () => this.lag.lagMs > streaming().lagWarnMs,
+      processedSamples: () => Math.round((this.pipeline?.processedMs ?? 0) * SAMPLES_PER_MS),
+      openSegment: () => this.pipeline?.getOpenSegment() ?? null,
+      sessionMs: (sample) => this.sessionMs(sample),
+      emit: (result) => this.sendInterim(result),
+      decoded: (_reply, endMs) => this.onDecoded(endMs),
+      skipped: (reason) => this.log.debug({ reason }, 'interim decode skipped'),
+      failed: (segmentId, err) => this.log.warn({ segmentId, err }, 'interim decode failed'),
+    });
   }
 
   start(): void {
@@ -183,7 +246,7 @@ export class StreamSession {
     this.settings = parseSessionSettings(
       msg.config!,
       {
-        maxTargets: cfg.limits.maxTargets,
+        maxTargets: maxTargetsFor(cfg.limits, this.deps.tenant.plan),
         minSampleRateHz: cfg.audio.minSampleRateHz,
         maxSampleRateHz: cfg.audio.maxSampleRateHz,
         maxChannels: cfg.audio.maxChannels,
@@ -196,7 +259,11 @@ export class StreamSession {
     });
     this.pipeline = this.deps.createPipeline(this.settings);
     this.writer.send({
-      started: { sessionId: this.settings.sessionId, overlayUrl: '', serverTimeMs: Date.now() },
+      started: {
+        sessionId: this.settings.sessionId,
+        overlayUrl: this.deps.fanout?.opened(this.settings.sessionId) ?? '',
+        serverTimeMs: Date.now(),
+      },
     });
     this.log.info(
       {
@@ -219,6 +286,69 @@ export class StreamSession {
     const seconds = data.length / this.bytesPerSecond();
     this.deps.metrics.audioReceivedSeconds.inc({ tenant: this.deps.tenant.id }, seconds);
     this.handleEvents(await this.pipeline!.push(data));
+    if (this.settings!.interimResults) this.interim.poll();
+    this.reportLag(this.lag.onAudio(this.settings!.resumeFromMs + this.pipeline!.receivedMs, this.idle));
+  }
+
+  /** Nothing of the stream waits to be decoded: silence, or speech whose decoding has not been asked for. */
+  private get idle(): boolean {
+    if (this.finalsPending > 0 || this.interim.busy) return false;
+    return !(this.settings!.interimResults && this.pipeline!.inSpeech);
+  }
+
+  private reportLag(lagMs: number | undefined): void {
+    if (lagMs === undefined || this.closed) return;
+    const seconds = (lagMs / 1000).toFixed(1);
+    this.log.warn({ lagMs }, 'stream is lagging');
+    this.writer.send({
+      event: {
+        type: 'LAG',
+        segmentId: '',
+        audioMs: this.settings!.resumeFromMs + Math.round(this.pipeline!.receivedMs),
+        message: `transcripts trail the audio by ${seconds} s: the ASR workers are behind (interim results are skipped first; finals are kept)`,
+        lagMs: Math.round(lagMs),
+      },
+    });
+  }
+
+  /** An ASR reply covered the stream's audio up to endMs. */
+  private onDecoded(endMs: number): void {
+    const lag = this.lag.onDecoded(endMs);
+    this.deps.metrics.sessionLagSeconds.observe(lag / 1000);
+    if (this.idle) this.lag.onIdle();
+    this.reportLag(this.lag.check());
+  }
+
+  private jobBase() {
+    return {
+      sessionId: this.settings!.sessionId,
+      tenantId: this.deps.tenant.id,
+      plan: this.deps.tenant.plan,
+      priority: this.settings!.priority,
+    };
+  }
+
+  private prompt(): string | undefined {
+    return promptFrom(this.lastFinalText, this.deps.config().streaming.promptMaxChars);
+  }
+
+  private sendInterim(r: InterimResult): void {
+    if (this.closed) return;
+    const settings = this.settings!;
+    const language = settings.source ?? findLanguage(r.reply.language);
+    this.writer.send({
+      transcript: {
+        segmentId: r.segmentId,
+        revision: r.revision,
+        isFinal: false,
+        startMs: r.startMs,
+        endMs: r.endMs,
+        text: r.text,
+        language: language?.bcp47 ?? r.reply.language,
+        confidence: r.reply.confidence,
+        stability: r.stability,
+      },
+    });
   }
 
   private async onControl(control: Control__Output): Promise<void> {
@@ -227,7 +357,10 @@ export class StreamSession {
         this.handleEvents(await this.pipeline!.flush());
         return;
       case 'UPDATE_TARGETS':
-        this.settings!.targets = parseTargets(control.targetLanguages, this.deps.config().limits.maxTargets);
+        this.settings!.targets = parseTargets(
+          control.targetLanguages,
+          maxTargetsFor(this.deps.config().limits, this.deps.tenant.plan),
+        );
         return;
       case 'CLOSE':
         this.enqueue({ kind: 'end' });
@@ -255,6 +388,7 @@ export class StreamSession {
   private handleEvents(events: SegmentEvent[]): void {
     for (const ev of events) {
       if (ev.type === 'speech_start') {
+        this.interim.open(this.segmentId(ev.startSample), ev.startSample);
         this.writer.send({
           event: {
             type: 'SPEECH_START',
@@ -276,9 +410,11 @@ export class StreamSession {
           },
         });
         this.deps.metrics.segmentsTotal.inc({ reason: ev.reason });
+        const revision = this.interim.close(segmentId);
         this.track(
           this.processSegment(
             segmentId,
+            revision,
             ev.audio,
             this.sessionMs(ev.startSample),
             this.sessionMs(ev.endSample),
@@ -293,29 +429,48 @@ export class StreamSession {
     this.outstanding.add(p);
   }
 
+  /** `revision`: above every interim revision of the segment; its translations carry it too. */
   private async processSegment(
     segmentId: string,
+    revision: number,
     audio: Float32Array,
     startMs: number,
     endMs: number,
   ): Promise<void> {
     const settings = this.settings!;
     const endedAt = performance.now();
-    const revision = 1;
-    // ASR runs for all open segments in parallel; only the writes are ordered.
-    const asr = this.deps.asr
-      .transcribe({
-        sessionId: settings.sessionId,
-        tenantId: this.deps.tenant.id,
-        plan: this.deps.tenant.plan,
-        priority: settings.priority,
-        segmentId,
-        revision,
-        isFinal: true,
-        audio,
-        startMs,
-        endMs,
-        language: settings.source?.whisper,
+    let requestedLanguage: string | undefined;
+    this.finalsPending++;
+    let pending = true;
+    const settle = () => {
+      if (!pending) return;
+      pending = false;
+      this.finalsPending--;
+      if (this.idle) this.lag.onIdle();
+      // Interim decodes of the next segment were held back while this final was pending.
+      if (settings.interimResults && !this.closed) this.interim.poll();
+    };
+    // A stream's finals are decoded one after another: each takes the previous final's text as its prompt
+    // and the language it settled. (At real time a final is back long before the next segment ends, so
+    // this costs nothing; a burst of segments from a faster-than-real-time client queues here.)
+    const previousFinal = this.finalChain;
+    let learned!: () => void;
+    this.finalChain = new Promise<void>((r) => (learned = r));
+    const asr = previousFinal
+      .then(() => {
+        if (this.closed) throw new Error('the stream ended before this segment was sent to ASR');
+        requestedLanguage = settings.source?.whisper ?? this.language.languageFor(true);
+        return this.deps.asr.transcribe({
+          ...this.jobBase(),
+          segmentId,
+          revision,
+          isFinal: true,
+          audio,
+          startMs,
+          endMs,
+          language: requestedLanguage,
+          prompt: this.prompt(),
+        });
       })
       .then(
         (reply) => ({ reply, error: undefined }),
@@ -327,6 +482,9 @@ export class StreamSession {
     this.transcriptChain = new Promise<void>((r) => (release = r));
     try {
       const { reply, error } = await asr;
+      if (reply) this.onDecoded(endMs);
+      if (reply?.ok) this.learnFromFinal(requestedLanguage, reply);
+      learned();
       await previous;
       if (this.closed) return;
       const failure =
@@ -350,6 +508,7 @@ export class StreamSession {
       );
       // Later segments' transcripts may go out now; this segment's translations follow in any order.
       release();
+      settle();
       this.deps.metrics.pipelineLatency.observe(
         { stage: 'final_transcript' },
         (performance.now() - endedAt) / 1000,
@@ -376,6 +535,7 @@ export class StreamSession {
               segmentId,
               revision,
               isFinal: true,
+              glossary: settings.glossary,
             })
             .catch((err: unknown) => {
               this.warn(
@@ -404,8 +564,26 @@ export class StreamSession {
         }),
       );
     } finally {
+      learned();
       release();
+      settle();
     }
+  }
+
+  /** Language stickiness (source "auto") and the prompt of the stream's next jobs. */
+  private learnFromFinal(requested: string | undefined, reply: AsrReply): void {
+    const heard = reply.text.trim() !== '';
+    if (!this.settings!.source) {
+      const change = this.language.observeFinal(requested, reply.language, reply.languageProbability, heard);
+      if (change?.kind === 'stuck')
+        this.log.info({ language: change.language }, 'stream language detected; keeping it');
+      if (change?.kind === 'switched') {
+        this.log.info({ language: change.language, previous: change.previous }, 'stream language changed');
+      }
+    }
+    // A prompt in another language than the speech misleads Whisper: the newest final is always the one
+    // in the language now being spoken.
+    if (heard) this.lastFinalText = reply.text.trim();
   }
 
   private sendTranscript(
@@ -458,6 +636,7 @@ export class StreamSession {
     else this.log.info({ code: err.code, message: err.message }, 'session rejected');
     this.closed = true;
     clearTimeout(this.startTimer);
+    this.interim.stop();
     this.inbox.length = 0;
     this.call.emit('error', { code: status.code, details: status.details, message: status.details });
     this.deps.onClosed('error');
@@ -467,6 +646,7 @@ export class StreamSession {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.startTimer);
+    this.interim.stop();
     this.inbox.length = 0;
     this.log.info('client went away');
     this.deps.onClosed(outcome);

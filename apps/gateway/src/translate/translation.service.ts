@@ -7,9 +7,11 @@ import {
   JOB_QUEUE,
   Metrics,
   TRANSLATION_CACHE,
+  glossaryDigest,
   jobPriority,
   translateQueueName,
   translationCacheKey,
+  type GlossaryTerm,
   type JobQueue,
   type TranslateJobData,
   type TranslationCache,
@@ -17,6 +19,7 @@ import {
 import { GatewayIdentity } from '../infra/gateway-identity';
 import { ReplyRouter } from '../results/reply-router.service';
 import type { StreamPriority } from '../session/session-settings';
+import { maskProfanity } from './profanity-mask';
 
 export interface TranslateRequest {
   text: string;
@@ -30,6 +33,10 @@ export interface TranslateRequest {
   segmentId: string;
   revision: number;
   isFinal: boolean;
+  /** Stream or request glossary; the tenant's glossary from the configuration is added to it. */
+  glossary?: readonly GlossaryTerm[];
+  /** Mask profanity in the translation; undefined = the tenant's `mask_profanity` setting. */
+  maskProfanity?: boolean;
 }
 
 export interface TranslateOutcome {
@@ -37,9 +44,16 @@ export interface TranslateOutcome {
   fromCache: boolean;
 }
 
-/** Cache first, then a translate job; used by streams and by the TranslateText RPC alike. */
+/**
+ * Cache first, then a translate job; used by streams and by the TranslateText RPC alike. Identical
+ * concurrent misses (same text, pair, model and glossary) on this gateway share one job; the workers' miss
+ * lock does the same across gateways. Profanity masking applies to the result, after the cache, so one
+ * cached translation serves masked and unmasked streams.
+ */
 @Injectable()
 export class TranslationService {
+  private readonly inFlight = new Map<string, Promise<TranslateOutcome>>();
+
   constructor(
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @Inject(TRANSLATION_CACHE) private readonly cache: TranslationCache,
@@ -50,17 +64,58 @@ export class TranslationService {
   ) {}
 
   async translate(req: TranslateRequest): Promise<TranslateOutcome> {
+    const outcome = await this.translateUnmasked(req);
+    const tenant = this.config.current.tenants.find((t) => t.id === req.tenantId);
+    const mask = req.maskProfanity ?? tenant?.maskProfanity ?? false;
+    return mask ? { ...outcome, text: maskProfanity(outcome.text, req.target) } : outcome;
+  }
+
+  private async translateUnmasked(req: TranslateRequest): Promise<TranslateOutcome> {
     if (req.source === req.target || req.text.trim() === '') {
       // Never run the model to translate a language into itself.
       return { text: req.text.trim(), fromCache: false };
     }
     const cfg = this.config.current;
-    const cacheKey = translationCacheKey(req.source, req.target, cfg.translate.model, req.text);
+    const glossary = this.glossaryFor(req);
+    const cacheKey = translationCacheKey(
+      req.source,
+      req.target,
+      cfg.translate.model,
+      req.text,
+      glossaryDigest(glossary),
+    );
     if (cfg.cache.enabled) {
       const cached = await this.cache.get(cacheKey).catch(() => undefined);
       this.metrics.translateCacheLookups.inc({ result: cached === undefined ? 'miss' : 'hit' });
       if (cached !== undefined) return { text: cached, fromCache: true };
     }
+    const running = this.inFlight.get(cacheKey);
+    if (running) return running;
+    const job = this.enqueue(req, cacheKey, glossary).finally(() => this.inFlight.delete(cacheKey));
+    this.inFlight.set(cacheKey, job);
+    return job;
+  }
+
+  /** The request's terms, then the tenant's (a request term wins over a tenant term for the same word). */
+  private glossaryFor(req: TranslateRequest): GlossaryTerm[] {
+    const tenant = this.config.current.tenants.find((t) => t.id === req.tenantId);
+    const seen = new Set<string>();
+    const out: GlossaryTerm[] = [];
+    for (const t of [...(req.glossary ?? []), ...(tenant?.glossary ?? [])]) {
+      const key = t.source.trim().toLowerCase();
+      if (!key || seen.has(key)) continue;
+      seen.add(key);
+      out.push({ source: t.source.trim(), target: t.target ?? '' });
+    }
+    return out;
+  }
+
+  private async enqueue(
+    req: TranslateRequest,
+    cacheKey: string,
+    glossary: GlossaryTerm[],
+  ): Promise<TranslateOutcome> {
+    const cfg = this.config.current;
     const requestId = randomUUID();
     const data: TranslateJobData = {
       v: 1,
@@ -74,6 +129,7 @@ export class TranslationService {
       target: req.target,
       cacheKey,
       enqueuedAt: Date.now(),
+      ...(glossary.length ? { glossary } : {}),
     };
     const reply = this.router.expect(requestId, cfg.queue.resultTimeoutMs);
     try {

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import type { Redis } from 'ioredis';
 import {
   AppError,
   ConfigService,
   Metrics,
   MT_ENGINE,
+  QUEUE_REDIS,
   REPLY_PUBLISHER,
   TRANSLATION_CACHE,
   WorkerIdentity,
@@ -16,22 +18,57 @@ import {
   type TranslateReply,
   type TranslationCache,
 } from '@olt/shared';
+import { CachedTranslator } from './cached-translator';
+import { RedisMissLock } from './miss-lock';
+import { PairBatcher } from './pair-batcher';
+import { TextTranslator } from './text-translator';
 
 /**
  * Runs one translate job: cache first (another worker may have filled the key since the gateway looked),
- * else the model, then writes the result back to the cache and answers the owning gateway.
+ * else the model through the pair batcher (concurrent jobs of one language pair share a model call), then
+ * writes the result back to the cache and answers the owning gateway.
  */
 @Injectable()
 export class TranslateJobHandler {
+  private readonly translator: CachedTranslator;
+
   constructor(
     @Inject(MT_ENGINE) private readonly engine: MtEngine,
-    @Inject(TRANSLATION_CACHE) private readonly cache: TranslationCache,
+    @Inject(TRANSLATION_CACHE) cache: TranslationCache,
+    @Inject(QUEUE_REDIS) queueRedis: Redis,
     @Inject(REPLY_PUBLISHER) private readonly replies: ReplyPublisher,
     private readonly config: ConfigService,
     private readonly metrics: Metrics,
     private readonly identity: WorkerIdentity,
     @InjectPinoLogger(TranslateJobHandler.name) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    const { translate } = config.current;
+    const queue = translateQueueName();
+    const rows = metrics.get('translateRowsTotal');
+    const deduped = metrics.get('translateDedupedTotal');
+    const batcher = new PairBatcher(engine, {
+      maxBatchSize: translate.batchMaxSize,
+      maxWaitMs: translate.batchMaxWaitMs,
+      concurrency: translate.concurrency,
+      onModelRun: (n) => {
+        rows.inc(n);
+        this.metrics.batchSize.observe({ queue }, n);
+      },
+    });
+    this.translator = new CachedTranslator(
+      cache,
+      new RedisMissLock(queueRedis),
+      new TextTranslator(batcher, { splitSentences: translate.splitSentences }),
+      () => this.config.current.cache,
+      identity.id,
+      () => deduped.inc(),
+    );
+  }
+
+  /** BullMQ jobs one process takes at once: enough to fill every batch that may run. */
+  static jobConcurrency(translate: { concurrency: number; batchMaxSize: number }): number {
+    return translate.concurrency * translate.batchMaxSize;
+  }
 
   readonly handle = async (job: QueueJob<TranslateJobData>): Promise<void> => {
     const d = job.data;
@@ -52,34 +89,23 @@ export class TranslateJobHandler {
       queueMs,
     };
     try {
-      const cached = cfg.cache.enabled ? await this.cache.get(d.cacheKey).catch(() => undefined) : undefined;
-      if (cached !== undefined) {
-        await this.replies.publish(d.reply.gatewayId, {
-          ...base,
-          ok: true,
-          text: cached,
-          fromCache: true,
-          inferMs: 0,
-        });
-        this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });
-        return;
-      }
       const started = performance.now();
-      const [result] = await this.engine.translate([{ text: d.text, source: d.source, target: d.target }]);
-      const inferMs = performance.now() - started;
-      this.metrics.jobDuration.observe({ queue: queueName, stage: 'inference' }, inferMs / 1000);
-      this.metrics.batchSize.observe({ queue: queueName }, 1);
-      if (cfg.cache.enabled) {
-        // A cache outage must not lose the translation: log and answer anyway.
-        await this.cache
-          .set(d.cacheKey, result.text, cfg.cache.ttlS)
-          .catch((err: unknown) => this.logger.warn({ err }, 'translation cache write failed'));
+      const result = await this.translator.translate({
+        text: d.text,
+        source: d.source,
+        target: d.target,
+        cacheKey: d.cacheKey,
+        glossary: d.glossary,
+      });
+      const inferMs = result.fromCache ? 0 : performance.now() - started;
+      if (!result.fromCache) {
+        this.metrics.jobDuration.observe({ queue: queueName, stage: 'inference' }, inferMs / 1000);
       }
       await this.replies.publish(d.reply.gatewayId, {
         ...base,
         ok: true,
         text: result.text,
-        fromCache: false,
+        fromCache: result.fromCache,
         inferMs,
       });
       this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });

@@ -13,17 +13,39 @@ export interface TranslationCache {
 export const TRANSLATION_CACHE = Symbol('TranslationCache');
 
 /**
- * Cache-key normalisation: Unicode NFC, trimmed, runs of whitespace collapsed. Case is kept: "US" and
- * "us" can translate differently, and a wrong cached translation is worse than a miss.
+ * Cache-key normalisation: Unicode NFC, trimmed, runs of whitespace (any kind: tabs, newlines, NBSP)
+ * collapsed to one space. The trade-off: more hits for text that differs only in invisible ways (ASR output
+ * and pasted text often do), at no risk, because the model sees the same tokens either way (NLLB's
+ * tokenizer normalises whitespace too). Case and punctuation are kept: "US" / "us" and "Fine." / "Fine?"
+ * translate differently, and a wrong cached translation is worse than a miss. Lower-casing would raise the
+ * hit rate of chatty live transcripts a little but serve e.g. a brand name in the wrong case for days.
  */
 export function normaliseForCache(text: string): string {
   return text.normalize('NFC').trim().replace(/\s+/gu, ' ');
 }
 
-/** `tr:v1:{src}:{dst}:{model}:{sha256(normalised text)}` — the model id keeps a model change from serving stale text. */
-export function translationCacheKey(source: string, target: string, model: string, text: string): string {
-  const digest = createHash('sha256').update(normaliseForCache(text)).digest('hex');
-  return `tr:v1:${source}:${target}:${model}:${digest}`;
+/**
+ * `tr:v1:{src}:{dst}:{model}:{sha256(normalised text)}` — the model id keeps a model change from serving
+ * stale text. `variant` (e.g. a digest of the glossary that shaped the translation) is hashed in with the
+ * text, so the same text under another glossary is another entry; without one the key is unchanged.
+ */
+export function translationCacheKey(
+  source: string,
+  target: string,
+  model: string,
+  text: string,
+  variant = '',
+): string {
+  const hash = createHash('sha256').update(normaliseForCache(text));
+  if (variant) hash.update(`\u0000${variant}`);
+  return `tr:v1:${source}:${target}:${model}:${hash.digest('hex')}`;
+}
+
+/** A stable digest of glossary terms (order and duplicates don't matter); "" for none. */
+export function glossaryDigest(terms: ReadonlyArray<{ source: string; target: string }>): string {
+  if (terms.length === 0) return '';
+  const lines = [...new Set(terms.map((t) => `${t.source.trim().toLowerCase()}\u0000${t.target}`))].sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 16);
 }
 
 export class RedisTranslationCache implements TranslationCache {

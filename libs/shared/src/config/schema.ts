@@ -21,10 +21,12 @@ const listOf = <T extends z.ZodType>(item: T) =>
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const ASR_TIERS = ['cpu', 'low', 'medium', 'high'] as const;
+/** What `asr.tier` / `translate.tier` accept: a tier, or "auto" (picked from the pinned GPU's free VRAM). */
+export const TIER_SETTINGS = [...ASR_TIERS, 'auto'] as const;
 /** The dtypes that ONNX exports of Whisper/NLLB ship in (file suffixes _fp16, _quantized=q8, _q4, …). */
 export const PRECISIONS = ['auto', 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
 /** Execution providers onnxruntime-node can load (CUDA/TensorRT need their libraries installed). */
-export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'dml', 'coreml'] as const;
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'dml', 'coreml', 'auto'] as const;
 export const TENANT_PLANS = ['free', 'pro', 'enterprise'] as const;
 
 const redisUrl = z
@@ -55,7 +57,8 @@ const redis = z
     cache_url: redisUrl,
     key_prefix: z
       .string()
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'must be a non-empty run of letters, digits and _ . : -')
+      // Braces allow a hash tag ("{olt}"): on Redis Cluster all of BullMQ's keys must share one slot.
+      .regex(/^[A-Za-z0-9_.:{}-]+$/, 'must be a non-empty run of letters, digits, braces and _ . : -')
       .default('olt'),
   })
   .prefault({});
@@ -95,29 +98,74 @@ const vad = z
 
 const asr = z
   .strictObject({
-    tier: z.enum(ASR_TIERS).default('cpu'),
+    tier: z.enum(TIER_SETTINGS).default('cpu'),
     model: nonEmpty.default('whisper-tiny-test'),
     precision: z.enum(PRECISIONS).default('auto'),
     execution_providers: listOf(z.enum(EXECUTION_PROVIDERS)).default(['cpu']),
     concurrency: int(1, 256).default(1),
     max_new_tokens: int(1, 448).default(128),
     device_id: int(0).default(0),
+    batch_max_size: int(1, 64).default(8),
+    batch_max_wait_ms: int(0, 1000).default(10),
+    no_speech_threshold: probability.default(0.6),
+    logprob_threshold: z.number().max(0).default(-1),
+    vad_agreement_min: probability.default(0.5),
+    compression_ratio_threshold: z.number().min(1).default(2.4),
+    max_ngram_repeats: int(2, 100).default(4),
   })
   .prefault({});
 
 const translate = z
   .strictObject({
-    tier: z.enum(ASR_TIERS).default('cpu'),
+    tier: z.enum(TIER_SETTINGS).default('cpu'),
     model: nonEmpty.default('nllb-tiny-test'),
     precision: z.enum(PRECISIONS).default('auto'),
     execution_providers: listOf(z.enum(EXECUTION_PROVIDERS)).default(['cpu']),
     concurrency: int(1, 256).default(1),
     max_new_tokens: int(1, 1024).default(256),
     device_id: int(0).default(0),
+    // Micro-batching of concurrent jobs by language pair (one encoder/decoder call per batch).
+    batch_max_size: int(1, 256).default(16),
+    batch_max_wait_ms: int(0, 1000).default(5),
+    // Beams per sentence; only greedy decoding (1) is implemented, so a larger value is refused at start.
+    beam_size: int(1, 16)
+      .refine((n) => n === 1, {
+        message: 'only 1 (greedy decoding) is implemented; beam search is not (see docs/configuration.md)',
+      })
+      .default(1),
+    // Translate long text sentence by sentence (Intl.Segmenter), as NLLB was trained on sentences.
+    split_sentences: z.boolean().default(true),
   })
   .prefault({});
 
-const models = z.strictObject({ dir: nonEmpty.default('.models') }).prefault({});
+const models = z
+  .strictObject({
+    dir: nonEmpty.default('.models'),
+    // Download a known model (Hugging Face hub) on first worker start when it is missing.
+    auto_download: z.boolean().default(true),
+    // Never contact the hub: only local files are used.
+    offline: z.boolean().default(false),
+    hub_url: z
+      .string()
+      .regex(/^https?:\/\/.+/, 'must be an http:// or https:// URL')
+      .default('https://huggingface.co'),
+  })
+  .prefault({});
+
+/** GPU detection and tier selection (hardware/ in libs/shared). */
+const hardware = z
+  .strictObject({
+    // Ask nvidia-smi / rocm-smi / xpu-smi for GPUs and free VRAM at worker start.
+    detect_gpus: z.boolean().default(true),
+    // Share of the GPU's total VRAM kept free (other processes, activations, fragmentation).
+    vram_reserve: z.number().min(0).max(0.9).default(0.2),
+    // How long one vendor tool may take before it counts as absent.
+    smi_timeout_ms: int(100, 60000).default(5000),
+    // Run one inference on dummy input after loading, so a GPU that cannot hold the activations steps down
+    // at start instead of failing the first job.
+    warm_up: z.boolean().default(true),
+  })
+  .prefault({});
 
 const queue = z
   .strictObject({
@@ -133,7 +181,15 @@ const queue = z
   .prefault({});
 
 const cache = z
-  .strictObject({ ttl_s: int(1).default(604800), enabled: z.boolean().default(true) })
+  .strictObject({
+    ttl_s: int(1).default(604800),
+    enabled: z.boolean().default(true),
+    // Translations the model is confident about (mean token probability >= confident_threshold) live longer.
+    confident_ttl_s: int(1).default(2592000),
+    confident_threshold: probability.default(0.6),
+    // Concurrent misses for one key: the first worker holds this lock while translating, the others wait.
+    miss_lock_ms: int(100, 600000).default(15000),
+  })
   .prefault({});
 
 const workers = z
@@ -143,6 +199,14 @@ const workers = z
 const limits = z
   .strictObject({
     max_targets: int(1, 200).default(8),
+    // Per tenant plan, capped by max_targets.
+    max_targets_by_plan: z
+      .strictObject({
+        free: int(1, 200).default(4),
+        pro: int(1, 200).default(8),
+        enterprise: int(1, 200).default(8),
+      })
+      .prefault({}),
     max_chunk_bytes: int(1).default(1048576),
     max_text_bytes: int(1).default(20000),
   })
@@ -153,6 +217,106 @@ const log = z
   .prefault({});
 
 const auth = z.strictObject({ allow_anonymous: z.boolean().default(false) }).prefault({});
+
+/**
+ * Streaming policy of the gateway (interim results, lag, language stickiness). Sessions read it per
+ * decision, so edits apply to open streams at once.
+ */
+const streaming = z
+  .strictObject({
+    interval_ms: int(200, 10000).default(1000),
+    max_interim_in_flight: int(1, 100000).default(100),
+    lag_warn_ms: int(100, 600000).default(3000),
+    lag_event_interval_ms: int(100, 600000).default(5000),
+    language_stick_probability: probability.default(0.7),
+    language_switch_probability: probability.default(0.9),
+    language_redetect_every: int(0, 10000).default(8),
+    prompt_max_chars: int(0, 1000).default(200),
+  })
+  .prefault({})
+  .refine((s) => s.language_stick_probability <= s.language_switch_probability, {
+    message:
+      'must be <= streaming.language_switch_probability (switching needs more confidence than sticking)',
+    path: ['language_stick_probability'],
+  });
+
+/**
+ * The OBS browser-source overlay and the subtitle feed (SSE/WebSocket). The display keys are the defaults
+ * of the overlay page; URL parameters override them per browser source.
+ */
+const hexColor = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/, 'must be a colour like "#ffffff" or "#00000080"');
+const overlay = z
+  .strictObject({
+    // HMAC-SHA256 key of overlay links; "" = random per process (links then die with the process, and
+    // gateways behind one load balancer must share a fixed secret).
+    token_secret: z
+      .string()
+      .refine((s) => s === '' || s.length >= 16, 'must be "" or at least 16 characters')
+      .default(''),
+    token_ttl_s: int(60).default(604800),
+    // Catch-up history per session: the last N final results (all languages) plus the open interims.
+    history_finals: int(1, 10000).default(50),
+    // How long an ended session keeps its history and status (overlays reconnecting, a resumed stream).
+    ended_session_ttl_s: int(0).default(600),
+    // A session with no result for this long is dropped from the feed even if its end was never seen.
+    idle_session_ttl_s: int(60).default(21600),
+    // Comment line sent to SSE clients / ping to WebSocket clients, so proxies keep idle feeds open.
+    keepalive_s: int(1, 300).default(15),
+    // Display defaults. langs: "" = the session's target languages (the original when it has none);
+    // else a comma list of "orig" and language codes.
+    langs: z
+      .string()
+      .regex(/^[A-Za-z0-9_,-]*$/, 'must be a comma list like "orig,es,fr"')
+      .default(''),
+    lines: int(1, 20).default(2),
+    fade_after_s: z.number().min(0).max(3600).default(8),
+    font_family: nonEmpty
+      .regex(/^[^;{}<>]*$/, 'must not contain ; { } < >')
+      .default('"Noto Sans", "Noto Sans CJK JP", "Droid Sans Fallback", "DejaVu Sans", Arial, sans-serif'),
+    font_size_px: int(8, 400).default(44),
+    font_weight: int(100, 900).default(700),
+    text_color: hexColor.default('#ffffff'),
+    interim_color: hexColor.default('#d8d8d8'),
+    outline_color: hexColor.default('#000000'),
+    outline_px: z.number().min(0).max(20).default(3),
+    shadow: z.boolean().default(true),
+    position: z.enum(['bottom', 'top', 'left', 'right', 'center']).default('bottom'),
+    max_width_pct: int(10, 100).default(80),
+  })
+  .prefault({});
+
+/**
+ * OBS output of the gateway (obs-websocket v5): when enabled, sessions push their subtitles into an OBS text
+ * source and/or stream captions. Per-session settings are not on the wire yet, so these apply to every
+ * session that attaches an output.
+ */
+const obs = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    url: z
+      .string()
+      .regex(/^wss?:\/\/.+/, 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:4455')
+      .default('ws://127.0.0.1:4455'),
+    password: z.string().default(''),
+    text_source: z.string().default('Subtitles'),
+    create_source: z.boolean().default(true),
+    scene: z.string().default(''),
+    interims: z.boolean().default(false),
+    languages: listOf(nonEmpty).default(['source']),
+    captions: z.boolean().default(false),
+    caption_language: nonEmpty.default('source'),
+    caption_max_rows: int(1, 4).default(2),
+    caption_min_interval_ms: int(0, 60000).default(1000),
+    reconnect_initial_ms: int(1, 600000).default(500),
+    reconnect_max_ms: int(1, 3600000).default(30000),
+  })
+  .prefault({})
+  .refine((o) => o.reconnect_initial_ms <= o.reconnect_max_ms, {
+    message: 'must be <= obs.reconnect_max_ms',
+    path: ['reconnect_initial_ms'],
+  });
 
 /** Fault injection for resilience tests (timeouts, retries, lag). Leave at 0 in production. */
 const faults = z.strictObject({ asr_job_delay_ms: int(0, 600000).default(0) }).prefault({});
@@ -169,6 +333,12 @@ const tenant = z
     api_key: nonEmpty.optional(),
     plan: z.enum(TENANT_PLANS).default('free'),
     max_streams: int(1).default(10),
+    // Terms that pass through translation unchanged (target "" or absent) or become `target`.
+    glossary: z
+      .array(z.strictObject({ source: nonEmpty, target: z.string().default('') }))
+      .max(500)
+      .default([]),
+    mask_profanity: z.boolean().default(false),
   })
   .refine((t) => (t.api_key === undefined) !== (t.api_key_sha256 === undefined), {
     message: 'needs exactly one of api_key_sha256 (production) or api_key (plain, dev only)',
@@ -211,6 +381,7 @@ export const configSchema = z.strictObject({
   asr,
   translate,
   models,
+  hardware,
   queue,
   cache,
   workers,
@@ -218,6 +389,9 @@ export const configSchema = z.strictObject({
   log,
   auth,
   faults,
+  streaming,
+  overlay,
+  obs,
   tenants,
 });
 
@@ -235,6 +409,7 @@ export type VadConfig = AppConfig['vad'];
 export type AsrConfig = AppConfig['asr'];
 export type TranslateConfig = AppConfig['translate'];
 export type ModelsConfig = AppConfig['models'];
+export type HardwareConfig = AppConfig['hardware'];
 export type QueueConfig = AppConfig['queue'];
 export type CacheConfig = AppConfig['cache'];
 export type WorkersConfig = AppConfig['workers'];
@@ -242,9 +417,13 @@ export type LimitsConfig = AppConfig['limits'];
 export type LogConfig = AppConfig['log'];
 export type AuthConfig = AppConfig['auth'];
 export type FaultsConfig = AppConfig['faults'];
+export type StreamingConfig = AppConfig['streaming'];
+export type OverlayConfig = AppConfig['overlay'];
+export type ObsConfig = AppConfig['obs'];
 export type TenantConfig = AppConfig['tenants'][number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type AsrTier = (typeof ASR_TIERS)[number];
+export type TierSetting = (typeof TIER_SETTINGS)[number];
 export type Precision = (typeof PRECISIONS)[number];
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
 export type TenantPlan = (typeof TENANT_PLANS)[number];
@@ -253,7 +432,18 @@ export type TenantPlan = (typeof TENANT_PLANS)[number];
  * Keys that a running process picks up from an edited file (snake_case paths; a section name covers all
  * its keys; the segment policy's keys live in [vad]). Everything else needs a restart: ports, URLs, models and tenants are wired in at start-up.
  */
-export const RELOADABLE_KEYS = ['vad', 'limits', 'log.level'] as const;
+export const RELOADABLE_KEYS = [
+  'vad',
+  'limits',
+  'log.level',
+  'streaming',
+  // The ASR hallucination guard: read per job, so a threshold can be tuned without a restart.
+  'asr.no_speech_threshold',
+  'asr.logprob_threshold',
+  'asr.vad_agreement_min',
+  'asr.compression_ratio_threshold',
+  'asr.max_ngram_repeats',
+] as const;
 
 export function isReloadable(snakePath: string): boolean {
   return RELOADABLE_KEYS.some((key) => snakePath === key || snakePath.startsWith(`${key}.`));

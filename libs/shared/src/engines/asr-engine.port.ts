@@ -4,8 +4,21 @@ export interface AsrRequest {
   audio: Float32Array;
   /** Whisper language code ("en", "es") or undefined to detect. */
   language?: string;
-  /** Previous final text of the same stream, for prompt conditioning (may be ignored by an engine). */
+  /**
+   * Previous final text of the same stream, for prompt conditioning: Whisper feeds it after <|startofprev|>
+   * (its last 223 tokens). The result never contains it.
+   */
   prompt?: string;
+  /** Ask for segment timestamps (`AsrResult.segments`). */
+  timestamps?: boolean;
+}
+
+/** A stretch of the result with its position in the request's audio. */
+export interface AsrSegment {
+  text: string;
+  /** Milliseconds from the start of the request's audio. */
+  startMs: number;
+  endMs: number;
 }
 
 export interface AsrResult {
@@ -18,6 +31,15 @@ export interface AsrResult {
   confidence: number;
   /** Token ids produced, special tokens excluded (for tests and agreement policies). */
   tokens: number[];
+  /**
+   * Probability of Whisper's no-speech token (<|nocaptions|> / <|nospeech|>) at the first decoding step; 0
+   * for models without one. A hallucination signal: high on silence and music.
+   */
+  noSpeechProbability?: number;
+  /** Mean log-probability of the decoded tokens (<|endoftext|> included); -Infinity when none. */
+  avgLogprob?: number;
+  /** Segments with timestamps, when the request asked for them. */
+  segments?: AsrSegment[];
 }
 
 export interface ModelInfo {

@@ -14,9 +14,15 @@ export interface MtResult {
   confidence: number;
 }
 
-/** Port: machine translation. Results keep the request order; a batch may mix language pairs. */
+/**
+ * Port: machine translation. Results keep the request order; a batch may mix language pairs. One call is
+ * one batched model run; implementations keep no per-request state between calls (overlapping batches with
+ * different source languages must not affect each other).
+ */
 export interface MtEngine {
   readonly info: ModelInfo;
+  /** FLORES-200 codes the loaded model has language tokens for (what ListLanguages offers as targets). */
+  readonly languages: readonly string[];
   translate(batch: MtRequest[]): Promise<MtResult[]>;
   dispose(): Promise<void>;
 }

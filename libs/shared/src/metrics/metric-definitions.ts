@@ -73,7 +73,7 @@ export const METRIC_DEFINITIONS = {
   ),
   sessionLagSeconds: histogram(
     'olt_gateway_session_lag_seconds',
-    'How far a session’s results trail the audio it has received (sampled per final result).',
+    'How far a stream’s results trail the audio it has received: audio received − audio covered by the ASR result, sampled at each ASR result (interim or final).',
     [],
     LAG_BUCKETS_SECONDS,
   ),
@@ -97,6 +97,26 @@ export const METRIC_DEFINITIONS = {
     JOB_BUCKETS_SECONDS,
   ),
   batchSize: histogram('olt_worker_batch_size', 'Jobs per inference batch.', ['queue'], BATCH_SIZE_BUCKETS),
+  translateRowsTotal: counter(
+    'olt_worker_translate_rows_total',
+    'Sentences the translation model decoded (cache hits and deduplicated misses not counted).',
+    [],
+  ),
+  translateDedupedTotal: counter(
+    'olt_worker_translate_deduped_total',
+    'Translate jobs answered without the model because an identical miss was being translated (lock wait or same batch).',
+    [],
+  ),
+  asrHallucinationsDropped: counter(
+    'olt_asr_hallucinations_dropped_total',
+    'ASR texts dropped as likely hallucinations, by reason (no_speech, repetition).',
+    ['reason'],
+  ),
+  modelStepdowns: counter(
+    'olt_worker_model_stepdowns_total',
+    'Model loads that stepped down to a smaller precision or model under memory pressure (from/to = model@precision/provider).',
+    ['kind', 'from', 'to'],
+  ),
   modelInfo: gauge('olt_worker_model_info', 'Always 1; labels describe the loaded model and where it runs.', [
     'kind',
     'model',

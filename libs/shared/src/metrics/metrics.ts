@@ -77,6 +77,15 @@ export class Metrics {
     return this.metric('queueDepth');
   }
 
+  get asrHallucinationsDropped() {
+    return this.metric('asrHallucinationsDropped');
+  }
+
+  /** Any defined metric by key: for metrics added to METRIC_DEFINITIONS without a getter of their own. */
+  get<K extends MetricKey>(key: K): MetricFor<Defs[K]> {
+    return this.metric(key);
+  }
+
   /** Registers every metric now (tests, or an app that wants all series present from the start). */
   registerAll(): void {
     for (const key of Object.keys(METRIC_DEFINITIONS) as MetricKey[]) this.metric(key);

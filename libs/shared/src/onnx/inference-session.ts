@@ -1,8 +1,13 @@
 import { InferenceSession } from 'onnxruntime-node';
 import { failedPrecondition } from '../errors';
+import { allocationFailure, isAllocationError } from '../hardware/allocation-error';
+import { expandExecutionProviders, ortExecutionProvider } from '../hardware/execution-providers';
 
 export interface InferenceSessionOptions {
-  /** Execution providers to try in order, e.g. ['cuda', 'webgpu', 'cpu']. CPU is always tried last. */
+  /**
+   * Execution providers to try in order, e.g. ['cuda', 'webgpu', 'cpu']; "auto" = the platform's GPU
+   * providers then CPU; "cuda:1" pins a device. CPU is always tried last.
+   */
   executionProviders?: readonly string[];
   /** Threads inside one operator (ORT intra-op pool); undefined = ORT's default (all cores). */
   intraOpThreads?: number;
@@ -21,19 +26,20 @@ export interface LoadedInferenceSession {
 /**
  * Creates an ORT session with the first execution provider that loads. Each provider is tried alone (ORT
  * still places nodes the provider lacks on CPU, which is how ORT always works), so the result says which
- * accelerator really holds the model instead of ORT silently falling back.
+ * accelerator really holds the model instead of ORT silently falling back. An allocation failure on a GPU
+ * provider is thrown (RESOURCE_EXHAUSTED) instead of falling back to CPU: see hardware/model-step-down.
  */
 export async function createInferenceSession(
   file: string,
   options: InferenceSessionOptions = {},
 ): Promise<LoadedInferenceSession> {
-  const wanted = (options.executionProviders ?? []).map((ep) => ep.trim().toLowerCase()).filter(Boolean);
-  const order = [...new Set([...wanted.filter((ep) => ep !== 'cpu'), 'cpu'])];
+  const order = expandExecutionProviders(options.executionProviders ?? []);
   const skipped: Array<{ executionProvider: string; reason: string }> = [];
-  for (const ep of order) {
+  for (const choice of order) {
+    const ep = choice.name;
     try {
       const session = await InferenceSession.create(file, {
-        executionProviders: [ep],
+        executionProviders: [ortExecutionProvider(choice)],
         // onnxruntime-node rejects an undefined thread count, so the key is only set when given.
         ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
         interOpNumThreads: 1,
@@ -42,6 +48,9 @@ export async function createInferenceSession(
       });
       return { session, executionProvider: ep, skipped };
     } catch (err) {
+      // Out of memory on a GPU is not "this provider is missing": falling through to CPU would hide it.
+      // It goes up so the caller can step down to a smaller variant on the same device.
+      if (ep !== 'cpu' && isAllocationError(err)) throw allocationFailure(`loading ${file} on ${ep}`, err);
       skipped.push({
         executionProvider: ep,
         reason: err instanceof Error ? err.message : String(err),

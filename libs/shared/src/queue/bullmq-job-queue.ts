@@ -26,6 +26,8 @@ export interface BullmqJobQueueOptions {
 export class BullmqJobQueue implements JobQueue {
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Set<Worker>();
+  /** The duplicated connection each worker blocks on; closed with the worker (BullMQ does not own it). */
+  private readonly workerConnections = new Map<Worker, Redis>();
 
   constructor(private readonly opts: BullmqJobQueueOptions) {}
 
@@ -64,11 +66,11 @@ export class BullmqJobQueue implements JobQueue {
       },
     );
     this.workers.add(worker);
+    this.workerConnections.set(worker, connection as unknown as Redis);
     await worker.waitUntilReady();
     return {
       close: async (force = false) => {
-        this.workers.delete(worker);
-        await worker.close(force);
+        await this.closeWorker(worker, force);
       },
     };
   }
@@ -91,10 +93,16 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.workers].map((w) => w.close()));
+    await Promise.all([...this.workers].map((w) => this.closeWorker(w, false)));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    this.workers.clear();
     this.queues.clear();
+  }
+
+  private async closeWorker(worker: Worker, force: boolean): Promise<void> {
+    if (!this.workers.delete(worker)) return;
+    await worker.close(force);
+    this.workerConnections.get(worker)?.disconnect();
+    this.workerConnections.delete(worker);
   }
 
   private queue(name: string): Queue {

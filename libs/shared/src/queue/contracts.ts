@@ -61,6 +61,13 @@ export interface AsrJobData {
   /** Whisper code or undefined to detect. */
   language?: string;
   prompt?: string;
+  /**
+   * Fraction (0..1) of the segment's VAD frames the gateway marked as speech. With a high no-speech
+   * probability, low agreement drops the text as a hallucination. Undefined = not known.
+   */
+  vadSpeechRatio?: number;
+  /** Ask the worker for segment timestamps (AsrReply.segments). */
+  timestamps?: boolean;
   enqueuedAt: number;
 }
 
@@ -78,6 +85,31 @@ export interface TranslateJobData {
   /** Cache key the worker writes the result to (computed by the producer, which knows the model id). */
   cacheKey: string;
   enqueuedAt: number;
+  /** Terms kept out of the model: `source` passes through unchanged, or becomes `target` when set. */
+  glossary?: GlossaryTerm[];
+}
+
+export interface GlossaryTerm {
+  source: string;
+  /** "" = keep the source term as it is (do-not-translate). */
+  target: string;
+}
+
+/**
+ * Key under which a translate worker announces the FLORES-200 codes its loaded model knows (a JSON array,
+ * expiring like the heartbeat): ListLanguages reports MT targets from these, not from a static list.
+ */
+export function mtLanguagesKey(workerId: string): string {
+  return `${KEY_PREFIX}:mt-languages:${workerId}`;
+}
+
+export function mtLanguagesPattern(): string {
+  return `${KEY_PREFIX}:mt-languages:*`;
+}
+
+/** Short lock a translate worker holds on a cache key while it translates a miss (value: worker id). */
+export function translateMissLockKey(cacheKey: string): string {
+  return `${KEY_PREFIX}:tr-lock:${cacheKey}`;
 }
 
 export interface AsrReply {
@@ -100,6 +132,14 @@ export interface AsrReply {
   /** Milliseconds the job waited in the queue and spent in the engine. */
   queueMs: number;
   inferMs: number;
+  /** Set when the decoded text was dropped as a likely hallucination (text is then ""). */
+  dropped?: 'no_speech' | 'repetition';
+  /** Probability of Whisper's no-speech token at the first step (0 when the model has none). */
+  noSpeechProbability?: number;
+  /** Jobs in the engine batch this one ran in. */
+  batchSize?: number;
+  /** Segment timestamps in session time (startMs-relative), when the job asked for them. */
+  segments?: Array<{ text: string; startMs: number; endMs: number }>;
 }
 
 export interface TranslateReply {

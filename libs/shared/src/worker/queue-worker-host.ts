@@ -22,6 +22,11 @@ export interface QueueWorkerHostOptions<T> {
   heartbeatMs: number;
   http: { port: number; registry: Registry };
   logger: Logger;
+  /**
+   * More about where the model runs, shown in readiness (`hardware`): e.g. the WorkerPlacement (GPU, usable
+   * VRAM, providers that loaded or not, step-downs).
+   */
+  placement?: object;
 }
 
 /**
@@ -45,7 +50,14 @@ export class QueueWorkerHost<T> {
     this.http = new WorkerHttpServer({
       port: o.http.port,
       registry: o.http.registry,
-      readiness: async () => ({ ready: this.consuming, queue: o.queueName, ...presence }),
+      readiness: async () => ({
+        ready: this.consuming,
+        queue: o.queueName,
+        ...presence,
+        device: o.device,
+        precision: o.model.precision,
+        ...(o.placement ? { hardware: o.placement } : {}),
+      }),
     });
     const httpPort = await this.http.start();
     this.worker = await o.queue.work(o.queueName, o.handler, { concurrency: o.concurrency });

@@ -1,4 +1,10 @@
-export { WhisperOnnxEngine, WhisperLoadOptions } from './whisper-onnx-engine';
+export {
+  WhisperOnnxEngine,
+  WhisperLoadOptions,
+  promptPrefix,
+  PROMPT_MAX_TOKENS,
+} from './whisper-onnx-engine';
+export { applyTimestampRules, segmentsFromTokens, TIMESTAMP_STEP_MS } from './timestamp-rules';
 export {
   LogMelSpectrogram,
   LogMelSettings,

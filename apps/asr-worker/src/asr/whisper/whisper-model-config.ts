@@ -9,7 +9,16 @@ export interface WhisperModelConfig {
   sot: number;
   eot: number;
   transcribe: number | undefined;
+  translate: number | undefined;
   noTimestamps: number;
+  /** <|startofprev|>: starts the previous text in a prompted decode. */
+  startOfPrev: number | undefined;
+  startOfLm: number | undefined;
+  /** <|nospeech|> (large-v3) or <|nocaptions|> (earlier models). */
+  noSpeech: number | undefined;
+  /** Id of <|0.00|> when the vocabulary has timestamp tokens right after <|notimestamps|>. */
+  timestampBegin: number | undefined;
+  maxInitialTimestampIndex: number;
   multilingual: boolean;
   /** Whisper language code ("en") → token id, in the model's order. Empty for English-only models. */
   languages: Map<string, number>;
@@ -77,6 +86,12 @@ export function readWhisperModelConfig(
   }
   const multilingual = generation.is_multilingual !== false && languages.size > 0;
   const taskToId = (generation.task_to_id ?? {}) as Record<string, number>;
+  const noTimestamps = required(
+    num(generation.no_timestamps_token_id) ?? tokenId('<|notimestamps|>'),
+    'no-timestamps',
+  );
+  // Real exports put <|0.00|> right after <|notimestamps|>; anything else means no timestamp tokens.
+  const timestampBegin = tokenId('<|0.00|>') === noTimestamps + 1 ? noTimestamps + 1 : undefined;
 
   return {
     logMel,
@@ -92,10 +107,13 @@ export function readWhisperModelConfig(
       'end-of-text',
     ),
     transcribe: num(taskToId.transcribe) ?? tokenId('<|transcribe|>'),
-    noTimestamps: required(
-      num(generation.no_timestamps_token_id) ?? tokenId('<|notimestamps|>'),
-      'no-timestamps',
-    ),
+    translate: num(taskToId.translate) ?? tokenId('<|translate|>'),
+    noTimestamps,
+    startOfPrev: num(generation.prev_sot_token_id) ?? tokenId('<|startofprev|>'),
+    startOfLm: tokenId('<|startoflm|>'),
+    noSpeech: tokenId('<|nospeech|>') ?? tokenId('<|nocaptions|>'),
+    timestampBegin,
+    maxInitialTimestampIndex: num(generation.max_initial_timestamp_index) ?? 50,
     multilingual,
     languages,
     suppressTokens: numbers(generation.suppress_tokens ?? config.suppress_tokens),

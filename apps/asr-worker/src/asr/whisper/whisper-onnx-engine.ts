@@ -13,9 +13,11 @@ import {
   mergedDecoderLayout,
   type ModelInfo,
   resolveModelFile,
+  selectBatchRows,
 } from '@olt/shared';
 import { LogMelSpectrogram } from './log-mel';
-import { WhisperGreedyDecoder } from './whisper-greedy-decoder';
+import { segmentsFromTokens } from './timestamp-rules';
+import { type DecodeRequest, WhisperGreedyDecoder } from './whisper-greedy-decoder';
 import { readWhisperModelConfig, type WhisperModelConfig } from './whisper-model-config';
 
 export interface WhisperLoadOptions {
@@ -30,11 +32,26 @@ export interface WhisperLoadOptions {
 
 const DEFAULT_MAX_NEW_TOKENS = 224;
 
+/** Whisper keeps the last n_ctx / 2 - 1 = 223 tokens of the previous text (openai/whisper decoding.py). */
+export const PROMPT_MAX_TOKENS = 223;
+
+/**
+ * The decoder prefix for prompt conditioning: <|startofprev|> and the last PROMPT_MAX_TOKENS tokens of the
+ * previous text; [] without a prompt or when the model has no <|startofprev|>.
+ */
+export function promptPrefix(promptTokens: readonly number[], startOfPrev: number | undefined): number[] {
+  if (promptTokens.length === 0 || startOfPrev === undefined) return [];
+  return [startOfPrev, ...promptTokens.slice(-PROMPT_MAX_TOKENS)];
+}
+
 /**
  * Whisper on ONNX Runtime from a Hugging Face export directory (config.json, generation_config.json,
  * preprocessor_config.json, tokenizer.json, onnx/encoder_model*.onnx, onnx/decoder_model_merged*.onnx).
  * One encoder call per batch, then batched greedy decoding with the KV cache; language detection for rows
- * without a language. `AsrRequest.prompt` is not used (no <|startofprev|> conditioning).
+ * without a language; the no-speech probability of every row; prompt conditioning (the previous text after
+ * <|startofprev|>); segment timestamps from the timestamp tokens when a request asks and the model has them.
+ * Rows whose decoder prefixes differ in length (prompts) decode in separate decoder calls, because the
+ * exports take no decoder attention mask to pad them with; the encoder still runs once for the batch.
  */
 export class WhisperOnnxEngine implements AsrEngine {
   private readonly features: LogMelSpectrogram;
@@ -122,30 +139,76 @@ export class WhisperOnnxEngine implements AsrEngine {
           languageProbability: languages[i] ? 1 : 0,
           confidence: 0,
           tokens: [],
+          ...(batch[i].timestamps ? { segments: [] } : {}),
         };
       }
     }
     if (audible.length === 0) return results;
 
     const states = await this.encode(audible.map((i) => batch[i].audio));
-    const rows = await this.decoder.decode(
-      states,
-      audible.map((i) => languages[i]),
-      this.maxNewTokens,
-    );
-    rows.forEach((row, k) => {
-      const mean = row.logprobs.length
-        ? row.logprobs.reduce((a, b) => a + b, 0) / row.logprobs.length
-        : -Infinity;
-      results[audible[k]] = {
-        text: this.tokenizer.decode(row.tokens, { skip_special_tokens: true }).trim(),
-        language: row.language,
-        languageProbability: row.languageProbability,
-        confidence: Math.exp(mean),
-        tokens: row.tokens,
-      };
+    const requests: DecodeRequest[] = audible.map((i) => ({
+      language: languages[i],
+      prefix: this.prefixFor(batch[i].prompt),
+      timestamps: batch[i].timestamps === true,
+    }));
+    const groups = new Map<string, number[]>(); // positions in `audible` sharing a prefix shape
+    requests.forEach((r, k) => {
+      const key = `${r.prefix.length}:${r.timestamps}`;
+      groups.set(key, [...(groups.get(key) ?? []), k]);
     });
+    for (const members of groups.values()) {
+      const groupStates = groups.size === 1 ? states : selectBatchRows(states, members);
+      const rows = await this.decoder.decode(
+        groupStates,
+        members.map((k) => requests[k]),
+        this.maxNewTokens,
+      );
+      rows.forEach((row, j) => {
+        const index = audible[members[j]];
+        const sum = row.logprobs.reduce((a, b) => a + b, 0);
+        const avgLogprob = row.logprobs.length ? sum / row.logprobs.length : -Infinity;
+        const text = this.decodeText(row.tokens);
+        const result: AsrResult = {
+          text,
+          language: row.language,
+          languageProbability: row.languageProbability,
+          confidence: Math.exp(avgLogprob),
+          tokens: row.tokens,
+          noSpeechProbability: row.noSpeechProbability,
+          avgLogprob,
+        };
+        if (batch[index].timestamps) {
+          const durationMs = Math.round((batch[index].audio.length / this.model.logMel.samplingRate) * 1000);
+          result.segments =
+            this.model.timestampBegin !== undefined
+              ? segmentsFromTokens(row.sampled, this.model.timestampBegin, durationMs, (ids) =>
+                  this.decodeText(ids),
+                )
+              : text
+                ? [{ text, startMs: 0, endMs: durationMs }] // no timestamp tokens: the whole clip
+                : [];
+        }
+        results[index] = result;
+      });
+    }
     return results;
+  }
+
+  /** True when the model has timestamp tokens (segment times come from the model, not the clip bounds). */
+  get hasTimestampTokens(): boolean {
+    return this.model.timestampBegin !== undefined;
+  }
+
+  private decodeText(ids: number[]): string {
+    return this.tokenizer.decode(ids, { skip_special_tokens: true }).trim();
+  }
+
+  private prefixFor(prompt: string | undefined): number[] {
+    const text = prompt?.trim();
+    if (!text) return [];
+    // As Whisper: the previous text with a leading space, its last 223 tokens.
+    const ids = this.tokenizer.encode(` ${text}`, { add_special_tokens: false }).ids;
+    return promptPrefix(ids, this.model.startOfPrev);
   }
 
   async dispose(): Promise<void> {

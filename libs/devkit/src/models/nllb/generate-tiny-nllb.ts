@@ -18,6 +18,14 @@ const DECODER_LAYERS = 2;
 const OUTPUT_WORDS = 64;
 const MAX_POSITIONS = 1024;
 
+/** Bigger dims for benchmarks (a mid-sized model whose compute resembles a real one); defaults = the test model. */
+export interface NllbModelDims {
+  dModel?: number;
+  heads?: number;
+  encoderLayers?: number;
+  decoderLayers?: number;
+}
+
 const json = (value: object) => JSON.stringify(value, null, 2) + '\n';
 
 /**
@@ -27,20 +35,20 @@ const json = (value: object) => JSON.stringify(value, null, 2) + '\n';
  * Its translations are nonsense made of English words, but they depend on the source text and on the
  * target language, and greedy decoding ends with </s> after a few words.
  */
-export async function generateTinyNllb(dir: string): Promise<void> {
+export async function generateTinyNllb(dir: string, size: NllbModelDims = {}): Promise<void> {
   const vocab = buildTinyNllbVocab(OUTPUT_WORDS);
   const dims: TinyNllbDims = {
     vocabSize: vocab.size,
-    dModel: D_MODEL,
-    heads: HEADS,
-    encoderLayers: ENCODER_LAYERS,
-    decoderLayers: DECODER_LAYERS,
+    dModel: size.dModel ?? D_MODEL,
+    heads: size.heads ?? HEADS,
+    encoderLayers: size.encoderLayers ?? ENCODER_LAYERS,
+    decoderLayers: size.decoderLayers ?? DECODER_LAYERS,
     wordIds: vocab.wordIds,
     eosId: EOS_ID,
   };
   await mkdir(join(dir, 'onnx'), { recursive: true });
   await Promise.all([
-    writeFile(join(dir, 'config.json'), json(configJson(vocab.size))),
+    writeFile(join(dir, 'config.json'), json(configJson(vocab.size, dims))),
     writeFile(join(dir, 'generation_config.json'), json(generationConfigJson())),
     writeFile(join(dir, 'tokenizer.json'), json(tinyNllbTokenizerJson(vocab))),
     writeFile(join(dir, 'tokenizer_config.json'), json(tinyNllbTokenizerConfigJson(vocab))),
@@ -50,26 +58,26 @@ export async function generateTinyNllb(dir: string): Promise<void> {
   ]);
 }
 
-function configJson(vocabSize: number): object {
+function configJson(vocabSize: number, dims: TinyNllbDims): object {
   return {
     _name_or_path: 'olt-devkit/tiny-nllb-200',
     activation_function: 'relu',
     architectures: ['M2M100ForConditionalGeneration'],
     bos_token_id: BOS_ID,
-    d_model: D_MODEL,
-    decoder_attention_heads: HEADS,
-    decoder_ffn_dim: D_MODEL,
-    decoder_layers: DECODER_LAYERS,
+    d_model: dims.dModel,
+    decoder_attention_heads: dims.heads,
+    decoder_ffn_dim: dims.dModel,
+    decoder_layers: dims.decoderLayers,
     decoder_start_token_id: EOS_ID,
-    encoder_attention_heads: HEADS,
-    encoder_ffn_dim: D_MODEL,
-    encoder_layers: ENCODER_LAYERS,
+    encoder_attention_heads: dims.heads,
+    encoder_ffn_dim: dims.dModel,
+    encoder_layers: dims.encoderLayers,
     eos_token_id: EOS_ID,
     is_encoder_decoder: true,
     max_length: 200,
     max_position_embeddings: MAX_POSITIONS,
     model_type: 'm2m_100',
-    num_hidden_layers: ENCODER_LAYERS,
+    num_hidden_layers: dims.encoderLayers,
     olt_test_model: true,
     pad_token_id: PAD_ID,
     scale_embedding: true,

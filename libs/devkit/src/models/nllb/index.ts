@@ -1,2 +1,3 @@
-export { generateTinyNllb } from './generate-tiny-nllb';
+export { generateTinyNllb, type NllbModelDims } from './generate-tiny-nllb';
+export { corpusBleu, corpusChrF, tokenizeForBleu } from './mt-scores';
 export { FLORES200_CODES } from './flores200-codes';

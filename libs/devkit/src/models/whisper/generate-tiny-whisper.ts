@@ -6,6 +6,7 @@ import {
   buildTinyWhisperEncoder,
   generateTinyWhisperWeights,
   type TinyPrecision,
+  type TinyWhisperControls,
   type TinyWhisperDims,
 } from './tiny-whisper-graphs';
 import {
@@ -48,23 +49,65 @@ function writeJson(file: string, value: unknown): void {
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Options for tests that need controlled logits and for benchmarks that need a bigger network. None set =
+ * the default test model, byte for byte (the e2e tests assert its exact texts).
+ */
+export interface TinyWhisperOptions {
+  /** Logit added to a language at the language slot, e.g. { es: 20 }: detection picks it with p ≈ 1. */
+  languageBias?: Record<string, number>;
+  /** Logit of <|nocaptions|> at the first step (default: masked, so its probability is ≈ 0). */
+  noSpeechLogit?: number;
+  /** Logit bonus for repeating the token just fed (default: a penalty). 1e6 makes "word word word …". */
+  repeatBonus?: number;
+  /** Add Whisper's 1501 timestamp tokens (<|0.00|> … <|30.00|>) after <|notimestamps|>. */
+  timestampTokens?: boolean;
+  /** Network size (default d_model 64, 2 heads, 2 decoder layers, no extra encoder layers). */
+  dims?: { dModel?: number; heads?: number; decoderLayers?: number; encoderLayers?: number };
+  /** Variants to write (default all: fp32, fp16, int8, q4). */
+  precisions?: readonly TinyPrecision[];
+}
+
 /** Writes a tiny deterministic Whisper (Hugging Face ONNX export layout, ~1 MB) into `dir`. */
-export async function generateTinyWhisper(dir: string): Promise<void> {
-  const v = buildTinyWhisperVocab();
+export async function generateTinyWhisper(dir: string, options: TinyWhisperOptions = {}): Promise<void> {
+  const v = buildTinyWhisperVocab({ timestampTokens: options.timestampTokens });
   const dims: TinyWhisperDims = {
     nMels: 80,
-    dModel: 64,
-    heads: 2,
-    decoderLayers: 2,
+    dModel: options.dims?.dModel ?? 64,
+    heads: options.dims?.heads ?? 2,
+    decoderLayers: options.dims?.decoderLayers ?? 2,
     vocabSize: v.vocabSize,
     encoderFrames: 1500,
     firstLanguageId: v.langIds.get('en')!,
+    encoderLayers: options.dims?.encoderLayers ?? 0,
   };
   const languageIds = [...v.langIds.values()];
-  const weights = generateTinyWhisperWeights(dims, { languageIds, wordIds: v.wordIds, eot: v.eot }, SEED);
+  const controls: TinyWhisperControls = {
+    languageBias: new Map(
+      Object.entries(options.languageBias ?? {}).map(([code, bias]) => {
+        const id = v.langIds.get(code);
+        if (id === undefined) throw new Error(`languageBias: "${code}" is not a Whisper language code`);
+        return [id, bias];
+      }),
+    ),
+    noSpeech:
+      options.noSpeechLogit === undefined ? undefined : { id: v.noCaptions, logit: options.noSpeechLogit },
+    repeatBonus: options.repeatBonus,
+    timestampIds:
+      v.timestampBegin === undefined
+        ? undefined
+        : Array.from({ length: v.vocabSize - v.timestampBegin }, (_, i) => v.timestampBegin! + i),
+  };
+  const weights = generateTinyWhisperWeights(
+    dims,
+    { languageIds, wordIds: v.wordIds, eot: v.eot },
+    SEED,
+    controls,
+  );
 
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  for (const [precision, suffix] of VARIANTS) {
+  const wanted = new Set(options.precisions ?? VARIANTS.map(([p]) => p));
+  for (const [precision, suffix] of VARIANTS.filter(([p]) => wanted.has(p))) {
     writeModel(
       join(dir, 'onnx', `encoder_model${suffix}.onnx`),
       buildTinyWhisperEncoder(dims, weights, precision),
@@ -119,7 +162,7 @@ export async function generateTinyWhisper(dir: string): Promise<void> {
     vocab_size: v.vocabSize,
     num_mel_bins: dims.nMels,
     d_model: dims.dModel,
-    encoder_layers: 1,
+    encoder_layers: 1 + (dims.encoderLayers ?? 0),
     encoder_attention_heads: dims.heads,
     decoder_layers: dims.decoderLayers,
     decoder_attention_heads: dims.heads,

@@ -26,6 +26,29 @@ export interface TinyWhisperDims {
   encoderFrames: number;
   /** Id of the first language token (<|en|>); the language tokens are consecutive. */
   firstLanguageId: number;
+  /**
+   * Residual MLP layers (d → 4d → d) after the encoder projection; 0 in the test model. Benchmarks add some
+   * so that the encoder costs what a real one does, relative to the decoder.
+   */
+  encoderLayers?: number;
+}
+
+/**
+ * Knobs that steer the head for tests that need controlled logits. None set = the default test model,
+ * byte for byte.
+ */
+export interface TinyWhisperControls {
+  /** Logit added to language tokens at the language slot (token id → logit): detection picks a big one. */
+  languageBias?: ReadonlyMap<number, number>;
+  /**
+   * The no-speech token (<|nocaptions|>) and its logit at the first step (default: masked, probability ≈ 0).
+   * Language logits are about N(0, 1.5) over 99 languages, so 10 gives a no-speech probability ≈ 0.99.
+   */
+  noSpeech?: { id: number; logit: number };
+  /** Logit added to the token just fed (default: -30000, a penalty); a big bonus makes the decoder loop. */
+  repeatBonus?: number;
+  /** Timestamp token ids: zero embeddings, masked like other specials (decided by the decoder's rules). */
+  timestampIds?: readonly number[];
 }
 
 export interface TinyWhisperHead {
@@ -44,6 +67,15 @@ export interface TinyWhisperWeights {
   layers: Array<Record<'q' | 'k' | 'v' | 'o' | 'crossQ' | 'crossK' | 'crossV' | 'crossO', Float32Array>>;
   classBias: Float32Array; // [3, vocab]: rows = [pos == 0], [pos >= 1], max(0, pos - 3)
   languageProjection: Float32Array; // [d, languages]: the first layer's cross-attention → language logits
+  /** Logit added to the token just fed (negative: a penalty). */
+  repeatValue: number;
+  /**
+   * With a repeat bonus: 1 for word tokens, 0 elsewhere, so the bonus never lifts the control token just
+   * fed (<|startoftranscript|> would otherwise swamp the first step's softmax and the no-speech probability).
+   */
+  repeatMask?: Float32Array;
+  /** Extra encoder layers (TinyWhisperDims.encoderLayers), [d, 4d] and [4d, d]. */
+  encoderMlp: Array<{ up: Float32Array; down: Float32Array }>;
 }
 
 /** Tuning of the head; chosen so the top-2 logit gap is large at every greedy step (see the spec). */
@@ -67,6 +99,7 @@ export function generateTinyWhisperWeights(
   dims: TinyWhisperDims,
   head: TinyWhisperHead,
   seed: number,
+  controls: TinyWhisperControls = {},
 ): TinyWhisperWeights {
   const rng = new SeededRandom(seed);
   const { dModel: d, vocabSize: V, nMels } = dims;
@@ -108,7 +141,37 @@ export function generateTinyWhisperWeights(
   classBias[V + head.eot] = -t.eotBase;
   classBias[2 * V + head.eot] = t.eotSlope;
   const languageProjection = rng.normals(d * head.languageIds.length, t.languageLogitStd / Math.sqrt(d));
-  return { encoderProjection, embedding, inputRotation, layers, classBias, languageProjection };
+  // Controls come last and draw from the generator only after every default weight: without them, the
+  // bytes are those of the default model.
+  for (const [id, bias] of controls.languageBias ?? []) classBias[id] += bias;
+  if (controls.noSpeech) {
+    const { id, logit } = controls.noSpeech;
+    embedding.fill(0, id * d, (id + 1) * d); // its logit is the bias alone
+    classBias[id] = logit;
+  }
+  for (const id of controls.timestampIds ?? []) embedding.fill(0, id * d, (id + 1) * d);
+  // Zero-preserving residual MLPs (no biases): padding frames stay exactly 0 (see the encoder).
+  const encoderMlp = Array.from({ length: dims.encoderLayers ?? 0 }, () => ({
+    up: rng.normals(d * 4 * d, 1 / Math.sqrt(d)),
+    down: rng.normals(4 * d * d, 0.5 / Math.sqrt(4 * d)),
+  }));
+  const repeatValue = controls.repeatBonus ?? -t.repeatPenalty;
+  let repeatMask: Float32Array | undefined;
+  if (controls.repeatBonus !== undefined) {
+    repeatMask = new Float32Array(V);
+    for (const id of head.wordIds) repeatMask[id] = 1;
+  }
+  return {
+    repeatMask,
+    encoderProjection,
+    embedding,
+    inputRotation,
+    layers,
+    classBias,
+    languageProjection,
+    repeatValue,
+    encoderMlp,
+  };
 }
 
 /** Stores weights at a precision and hands back a float32 value for the float32 graph body. */
@@ -172,7 +235,12 @@ export function buildTinyWhisperEncoder(
   // …and without each frame-pair's mean, so the spectral shape (what was said), not loudness, sets the state.
   const centred = g.op('Sub', [lifted, g.op('ReduceMean', [lifted], { axes: [2], keepdims: 1 })]);
   const projection = store.matrix('encoder_projection', w.encoderProjection, [2 * dims.nMels, dims.dModel]);
-  const states = g.op('Tanh', [g.op('MatMul', [centred, projection])]);
+  let states = g.op('Tanh', [g.op('MatMul', [centred, projection])]);
+  w.encoderMlp.forEach((layer, i) => {
+    const up = store.matrix(`encoder_mlp.${i}.up`, layer.up, [dims.dModel, 4 * dims.dModel]);
+    const down = store.matrix(`encoder_mlp.${i}.down`, layer.down, [4 * dims.dModel, dims.dModel]);
+    states = g.op('Add', [states, g.op('MatMul', [g.op('Relu', [g.op('MatMul', [states, up])]), down])]);
+  });
   g.output(
     'last_hidden_state',
     io,
@@ -362,11 +430,12 @@ export function buildTinyWhisperDecoder(
   const classes = g.op('Concat', [col(isFirst), col(isLater), col(ramp)], { axis: 1 });
   const classBias = g.op('MatMul', [classes, g.floats('class_bias', w.classBias, [3, V])]);
   // The token just fed may not win again at once (keeps the nonsense readable: no "each each each").
-  const repeated = g.op(
+  let repeated = g.op(
     'OneHot',
-    [inputIds, g.ints('vocab_depth', [V], []), g.floats('repeat_values', [0, -t.repeatPenalty], [2])],
+    [inputIds, g.ints('vocab_depth', [V], []), g.floats('repeat_values', [0, w.repeatValue], [2])],
     { axis: -1 },
   );
+  if (w.repeatMask) repeated = g.op('Mul', [repeated, g.floats('repeat_mask', w.repeatMask, [V])]);
   // Language slot: logits from what the first layer heard (0 for silence → a uniform guess), placed at the
   // language token ids and kept to position 0.
   const nLang = w.languageProjection.length / d;

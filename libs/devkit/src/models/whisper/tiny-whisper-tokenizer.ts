@@ -216,9 +216,19 @@ export interface TinyWhisperVocab {
   noTimestamps: number;
   /** Id of the byte-level space symbol "Ġ" (Whisper suppresses it as the first token). */
   space: number;
+  /** Id of <|0.00|> when the vocabulary has Whisper's 1501 timestamp tokens (0.02 s apart), else undefined. */
+  timestampBegin?: number;
 }
 
-export function buildTinyWhisperVocab(): TinyWhisperVocab {
+export interface TinyWhisperVocabOptions {
+  /** Append Whisper's timestamp tokens <|0.00|> … <|30.00|> after <|notimestamps|>, as real exports do. */
+  timestampTokens?: boolean;
+}
+
+/** Whisper's timestamp tokens: <|0.00|> … <|30.00|>, 0.02 s apart. */
+export const WHISPER_TIMESTAMP_TOKENS = 1501;
+
+export function buildTinyWhisperVocab(options: TinyWhisperVocabOptions = {}): TinyWhisperVocab {
   const vocab = new Map<string, number>();
   byteSymbols().forEach((c, i) => vocab.set(c, i));
   const merges: string[] = [];
@@ -246,6 +256,9 @@ export function buildTinyWhisperVocab(): TinyWhisperVocab {
     langIds.set(code, specials.get(`<|${code}|>`)!);
   }
   TASK_AND_CONTROL.forEach(add);
+  if (options.timestampTokens) {
+    for (let i = 0; i < WHISPER_TIMESTAMP_TOKENS; i++) add(`<|${(i * 0.02).toFixed(2)}|>`);
+  }
   const id = (t: string) => specials.get(t)!;
   return {
     vocab,
@@ -263,6 +276,7 @@ export function buildTinyWhisperVocab(): TinyWhisperVocab {
     noCaptions: id('<|nocaptions|>'),
     noTimestamps: id('<|notimestamps|>'),
     space: vocab.get('Ġ')!,
+    timestampBegin: options.timestampTokens ? id('<|0.00|>') : undefined,
   };
 }
 

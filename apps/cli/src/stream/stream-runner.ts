@@ -1,0 +1,192 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { LiveTranslateClient, StreamRequest, StreamResponse__Output } from '@olt/shared';
+import type { AudioInput } from '../audio/audio-input';
+import { bytesPerFrame } from '../audio/wav-reader';
+import { CliError, EXIT, grpcError, inputError } from '../exit-codes';
+import { authMetadata } from '../grpc/gateway-client';
+import { ResumeBuffer } from './resume-buffer';
+
+export interface StreamRunOptions {
+  server: string;
+  key?: string;
+  input: AudioInput;
+  targets: string[];
+  source: string;
+  interim: boolean;
+  silenceMs?: number;
+  maxSegmentMs?: number;
+  /** Pace files at real time (live use); false = as fast as the gateway reads. stdin is never paced. */
+  realtime: boolean;
+  sessionId?: string;
+  /** Reconnect attempts after UNAVAILABLE before giving up (exit 4). */
+  maxRetries: number;
+  retryInitialMs?: number;
+  onResponse(response: StreamResponse__Output, call: number): void;
+  onProgress(sentMs: number, totalMs: number | undefined): void;
+  onStatus(message: string): void;
+}
+
+export interface StreamRunResult {
+  sessionId: string;
+  calls: number;
+  sentMs: number;
+  finals: number;
+}
+
+const UNAVAILABLE = 14;
+const CHUNK_MS = 100;
+/** Audio kept for a resume: beyond the longest segment a gateway allows by default (15 s), with margin. */
+const RESUME_SECONDS = 120;
+
+/**
+ * Streams one input over StreamTranslate. On UNAVAILABLE (gateway draining or gone) it reconnects with
+ * backoff and resumes the same session with `resume_from_ms` = end of the last final transcript, sending
+ * the audio after it again, so no speech is lost and no final is repeated.
+ */
+export async function runStream(
+  client: LiveTranslateClient,
+  opts: StreamRunOptions,
+): Promise<StreamRunResult> {
+  const { format } = opts.input;
+  const frame = bytesPerFrame(format);
+  const bytesPerSecond = format.sampleRateHz * frame;
+  const chunkBytes = Math.max(frame, Math.round((bytesPerSecond * CHUNK_MS) / 1000 / frame) * frame);
+  const toMs = (bytes: number) => (bytes / bytesPerSecond) * 1000;
+  const toBytes = (ms: number) => Math.floor(((ms / 1000) * bytesPerSecond) / frame) * frame;
+  const totalMs = opts.input.totalBytes !== undefined ? toMs(opts.input.totalBytes) : undefined;
+
+  const source = opts.input.chunks(chunkBytes)[Symbol.asyncIterator]();
+  const resume = new ResumeBuffer(RESUME_SECONDS * bytesPerSecond);
+  let sessionId = opts.sessionId ?? '';
+  let pulledBytes = 0;
+  let lastFinalEndMs = 0;
+  let finals = 0;
+  let calls = 0;
+  let retries = 0;
+  let delay = opts.retryInitialMs ?? 500;
+  let inputFailure: unknown;
+
+  for (;;) {
+    calls++;
+    const resumeBytes = resume.resumePosition(toBytes(lastFinalEndMs));
+    let progressed = false;
+    const outcome = await runCall({
+      client,
+      key: opts.key,
+      config: {
+        sessionId,
+        resumeFromMs: Math.round(toMs(resumeBytes)),
+        audio: { encoding: format.encoding, sampleRateHz: format.sampleRateHz, channels: format.channels },
+        sourceLanguage: opts.source,
+        targetLanguages: opts.targets,
+        interimResults: opts.interim,
+        endpointing: { silenceMs: opts.silenceMs ?? 0, maxSegmentMs: opts.maxSegmentMs ?? 0 },
+      },
+      replay: resume.from(resumeBytes),
+      next: async () => {
+        const r = await source.next();
+        if (r.done) return undefined;
+        resume.add(pulledBytes, r.value);
+        pulledBytes += r.value.length;
+        opts.onProgress(toMs(pulledBytes), totalMs);
+        return r.value;
+      },
+      onInputError: (err) => (inputFailure = err),
+      pace: opts.realtime && !opts.input.live ? bytesPerSecond : 0,
+      onResponse: (r) => {
+        progressed = true;
+        if (r.started) {
+          if (!sessionId)
+            opts.onStatus(
+              `session ${r.started.sessionId}${r.started.overlayUrl ? ` (overlay ${r.started.overlayUrl})` : ''}`,
+            );
+          sessionId = r.started.sessionId;
+        }
+        if (r.transcript?.isFinal) {
+          finals++;
+          lastFinalEndMs = Math.max(lastFinalEndMs, Number(r.transcript.endMs));
+          resume.trimBefore(toBytes(lastFinalEndMs));
+        }
+        opts.onResponse(r, calls);
+      },
+    });
+    if (inputFailure !== undefined) {
+      throw inputFailure instanceof CliError
+        ? inputFailure
+        : inputError(`reading ${opts.input.name} failed: ${String(inputFailure)}`);
+    }
+    if (!outcome) return { sessionId, calls, sentMs: toMs(pulledBytes), finals };
+    if (outcome.code !== UNAVAILABLE || retries >= opts.maxRetries) {
+      const err = grpcError(outcome, opts.server);
+      throw outcome.code === UNAVAILABLE && retries > 0
+        ? new CliError(EXIT.SERVER, `${err.message} after ${retries} reconnects`)
+        : err;
+    }
+    if (progressed) {
+      retries = 0;
+      delay = opts.retryInitialMs ?? 500;
+    }
+    retries++;
+    opts.onStatus(
+      `gateway unavailable (${outcome.details || 'no message'}); reconnecting in ${(delay / 1000).toFixed(1)} s and resuming at ${(toMs(resume.resumePosition(toBytes(lastFinalEndMs))) / 1000).toFixed(2)} s (try ${retries}/${opts.maxRetries})`,
+    );
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 8000);
+  }
+}
+
+interface CallSpec {
+  client: LiveTranslateClient;
+  key?: string;
+  config: NonNullable<StreamRequest['config']>;
+  replay: Buffer[];
+  next(): Promise<Buffer | undefined>;
+  /** Bytes per second to pace new audio at; 0 = no pacing. */
+  pace: number;
+  onResponse(r: StreamResponse__Output): void;
+  onInputError(err: unknown): void;
+}
+
+/** One StreamTranslate call; resolves undefined on OK, else with the error status. */
+function runCall(spec: CallSpec): Promise<grpc.ServiceError | undefined> {
+  return new Promise((resolve) => {
+    const call = spec.client.streamTranslate(authMetadata(spec.key));
+    let ended = false;
+    call.on('data', (r: StreamResponse__Output) => spec.onResponse(r));
+    call.on('error', (err: grpc.ServiceError) => {
+      ended = true;
+      resolve(err);
+    });
+    call.on('end', () => {
+      ended = true;
+      resolve(undefined);
+    });
+    const write = (msg: StreamRequest) =>
+      new Promise<void>((done) => {
+        if (ended) return done();
+        if (call.write(msg)) done();
+        else call.once('drain', () => done());
+      });
+    void (async () => {
+      await write({ config: spec.config });
+      for (const data of spec.replay) await write({ audio: { data } });
+      const started = Date.now();
+      let paced = 0;
+      while (!ended) {
+        const data = await spec.next();
+        if (!data) break;
+        await write({ audio: { data } });
+        paced += data.length;
+        if (spec.pace) {
+          const wait = started + (paced / spec.pace) * 1000 - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+      if (!ended) call.end();
+    })().catch((err: unknown) => {
+      // Reading the input failed (e.g. stdin closed with an error): report it and cancel the call.
+      spec.onInputError(err);
+      call.cancel();
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export * from './asr-transcriber.port';
+export * from './asr-dispatcher.service';

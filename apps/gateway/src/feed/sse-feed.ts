@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FeedEvent } from './feed-event';
+import { formatCursor, parseCursor, type SubtitleFeed } from './subtitle-feed';
+
+/** A viewer this far behind (bytes queued in its socket) is dropped; it reconnects and catches up. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+export interface SseFeedOptions {
+  tenantId: string;
+  sessionId: string;
+  /** `after` query parameter; the Last-Event-ID header (sent by EventSource on its own retries) wins. */
+  after?: string;
+  keepaliveS: number;
+}
+
+/**
+ * Serves one session's feed as Server-Sent Events: a `hello` event (server time, session state), then
+ * the catch-up events and live ones, each with id `${epoch}-${seq}`, and a comment line every keepalive
+ * so proxies and OBS keep the connection open.
+ */
+export function serveSseFeed(
+  feed: SubtitleFeed,
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: SseFeedOptions,
+): void {
+  const header = req.headers['last-event-id'];
+  const cursor = parseCursor(Array.isArray(header) ? header[0] : header) ?? parseCursor(opts.after);
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    // nginx and similar proxies buffer responses unless told not to; subtitles must not wait.
+    'X-Accel-Buffering': 'no',
+  });
+  const epoch = feed.epochOf(opts.tenantId, opts.sessionId);
+  const status = feed.status(opts.tenantId, opts.sessionId);
+  res.write('retry: 2000\n\n');
+  res.write(
+    `event: hello\ndata: ${JSON.stringify({ serverTime: Date.now(), epoch, session: status?.state ?? 'waiting' })}\n\n`,
+  );
+
+  let closed = false;
+  let unsubscribe = (): void => {};
+  const keepalive = setInterval(() => res.write(': keepalive\n\n'), opts.keepaliveS * 1000);
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(keepalive);
+    unsubscribe();
+    res.end();
+  };
+  const send = (event: FeedEvent) => {
+    if (closed) return;
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      close();
+      return;
+    }
+    res.write(`id: ${formatCursor(epoch, event.seq)}\ndata: ${JSON.stringify(event)}\n\n`);
+  };
+  unsubscribe = feed.subscribe(opts.tenantId, opts.sessionId, send, cursor);
+  if (closed) unsubscribe();
+  req.once('close', close);
+  res.once('close', close);
+}

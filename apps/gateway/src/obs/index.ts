@@ -1,0 +1,1 @@
+export * from './obs-outputs.service';

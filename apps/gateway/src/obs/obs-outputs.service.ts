@@ -1,0 +1,70 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { ConfigService, type StreamResponse__Output } from '@olt/shared';
+import {
+  ObsSubtitleOutput,
+  obsOutputSettings,
+  type ObsOutputSettings,
+  type ObsOutputStatus,
+  type ObsSocketPort,
+} from '@olt/shared/dist/obs';
+
+/**
+ * The OBS outputs of this gateway's sessions: a session attaches its outputs when it starts, publishes
+ * every response it sends to its client, and detaches when it ends. OBS being away never fails a session:
+ * each output reconnects on its own and reports a status.
+ *
+ * Per-session OBS settings are not in StreamConfig yet (proposed: `ObsOutput obs = 10;`), so sessions use
+ * the gateway's `[obs]` section (`settingsFromConfig`).
+ */
+@Injectable()
+export class ObsOutputs implements OnModuleDestroy {
+  private readonly bySession = new Map<string, ObsSubtitleOutput[]>();
+  /** Tests point outputs at something else than obs-websocket-js; production leaves it unset. */
+  socketFactory?: () => ObsSocketPort;
+
+  constructor(
+    private readonly config: ConfigService,
+    @InjectPinoLogger(ObsOutputs.name) private readonly logger: PinoLogger,
+  ) {}
+
+  /** The gateway's `[obs]` settings, or undefined when `obs.enabled` is false. */
+  settingsFromConfig(): ObsOutputSettings | undefined {
+    const { enabled, ...obs } = this.config.current.obs;
+    return enabled ? obsOutputSettings(obs) : undefined;
+  }
+
+  /**
+   * Starts an OBS output for the session (several may be attached). Without settings, uses `[obs]` and
+   * does nothing when that is disabled. Returns the output, for its status.
+   */
+  attach(sessionId: string, settings = this.settingsFromConfig()): ObsSubtitleOutput | undefined {
+    if (!settings) return undefined;
+    const log = this.logger.logger.child({ sessionId });
+    const output = new ObsSubtitleOutput(settings, {
+      log: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
+      socketFactory: this.socketFactory,
+    }).start();
+    this.bySession.set(sessionId, [...(this.bySession.get(sessionId) ?? []), output]);
+    return output;
+  }
+
+  /** Passes one response the session sent to its client on to the session's OBS outputs. */
+  publish(sessionId: string, response: StreamResponse__Output): void {
+    for (const output of this.bySession.get(sessionId) ?? []) output.publish(response);
+  }
+
+  status(sessionId: string): ObsOutputStatus[] {
+    return (this.bySession.get(sessionId) ?? []).map((o) => o.status());
+  }
+
+  async detach(sessionId: string): Promise<void> {
+    const outputs = this.bySession.get(sessionId) ?? [];
+    this.bySession.delete(sessionId);
+    await Promise.all(outputs.map((o) => o.stop()));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.bySession.keys()].map((id) => this.detach(id)));
+  }
+}

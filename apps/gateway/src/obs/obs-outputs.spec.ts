@@ -1,0 +1,98 @@
+/**
+ * ObsOutputs (the gateway's per-session OBS outputs) in a Nest context built from the real config and
+ * logging modules, against a REAL headless OBS.
+ */
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigModule, LoggingModule, type StreamResponse__Output } from '@olt/shared';
+import { ObsWebSocketSocket } from '@olt/shared/dist/obs';
+import { obsAvailable, startHeadlessObs, type HeadlessObs } from '@olt/devkit/dist/obs';
+import { ObsOutputs } from './obs-outputs.service';
+
+const skip = obsAvailable() ? false : 'obs/xvfb-run not installed (apt-get install obs-studio xvfb)';
+if (skip) console.log(`# SKIPPING gateway OBS output tests: ${skip}`);
+
+const final = (segmentId: string, text: string): StreamResponse__Output =>
+  ({ transcript: { segmentId, text, isFinal: true, revision: 1, language: 'en' } }) as StreamResponse__Output;
+
+async function contextWith(obs: Record<string, unknown>, lines: string[]): Promise<INestApplicationContext> {
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  @Module({
+    imports: [
+      ConfigModule.forRoot({ env: {}, watch: false, overrides: { obs } }),
+      LoggingModule.forRoot({ name: 'gateway', destination }),
+    ],
+    providers: [ObsOutputs],
+  })
+  class TestModule {}
+  return NestFactory.createApplicationContext(TestModule, { logger: false });
+}
+
+describe('gateway ObsOutputs', { skip }, () => {
+  let obs: HeadlessObs;
+  before(async () => {
+    obs = await startHeadlessObs();
+  });
+  after(async () => {
+    await obs?.dispose();
+  });
+
+  test('attaches nothing while [obs] is disabled', async () => {
+    const app = await contextWith({ enabled: false }, []);
+    try {
+      assert.equal(app.get(ObsOutputs).attach('s0'), undefined);
+      assert.deepEqual(app.get(ObsOutputs).status('s0'), []);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a session attached from [obs] shows its finals in OBS, logs with its session id, and detaches', async () => {
+    const lines: string[] = [];
+    const app = await contextWith(
+      { enabled: true, url: obs.url, password: obs.password, textSource: 'Gateway Subs' },
+      lines,
+    );
+    try {
+      const outputs = app.get(ObsOutputs);
+      const output = outputs.attach('sess-1');
+      assert.ok(output);
+      await output.connection.whenConnected(10_000);
+      outputs.publish('sess-1', final('a', 'hello from the gateway'));
+      outputs.publish('other-session', final('b', 'not for this OBS'));
+      const probe = new ObsWebSocketSocket();
+      await probe.connect(obs.url, obs.password);
+      const deadline = Date.now() + 10_000;
+      let text: unknown;
+      while (Date.now() < deadline) {
+        text = await probe
+          .call('GetInputSettings', { inputName: 'Gateway Subs' })
+          .then((r) => (r.inputSettings as { text?: string }).text)
+          .catch(() => undefined);
+        if (text === 'hello from the gateway') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await probe.disconnect();
+      assert.equal(text, 'hello from the gateway');
+      assert.equal(outputs.status('sess-1')[0].connection.state, 'connected');
+      const connected = lines
+        .map((l) => JSON.parse(l) as { msg: string; sessionId?: string })
+        .find((l) => /obs: connected to OBS/.test(l.msg));
+      assert.equal(connected?.sessionId, 'sess-1');
+      await outputs.detach('sess-1');
+      assert.deepEqual(outputs.status('sess-1'), []);
+      assert.equal(output.status().connection.state, 'stopped');
+    } finally {
+      await app.close();
+    }
+  });
+});

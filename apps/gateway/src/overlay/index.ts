@@ -1,0 +1,4 @@
+export * from './overlay-links';
+export * from './overlay-token';
+export * from './overlay-settings';
+export * from './overlay.module';

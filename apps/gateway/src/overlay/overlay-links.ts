@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { ConfigService } from '@olt/shared';
+import { signOverlayToken, verifyOverlayToken, type OverlayGrant } from './overlay-token';
+
+/**
+ * Issues and checks overlay links. The secret comes from `overlay.token_secret`; when that is empty a
+ * random one is made per process, which is fine for one gateway but breaks links across restarts and
+ * between gateways (documented in docs/configuration.md).
+ */
+@Injectable()
+export class OverlayLinks {
+  private readonly secret: Buffer;
+
+  constructor(private readonly config: ConfigService) {
+    const configured = config.current.overlay.tokenSecret;
+    this.secret = configured ? Buffer.from(configured, 'utf8') : randomBytes(32);
+  }
+
+  /** The browser-source URL for a session: what SessionStarted.overlay_url carries. */
+  overlayUrlFor(sessionId: string, tenantId: string, nowMs = Date.now()): string {
+    const cfg = this.config.current;
+    const exp = Math.floor(nowMs / 1000) + cfg.overlay.tokenTtlS;
+    const token = signOverlayToken({ sessionId, tenantId, exp }, this.secret);
+    const base = cfg.gateway.publicUrl.replace(/\/+$/, '');
+    return `${base}/overlay/${encodeURIComponent(sessionId)}?token=${token}`;
+  }
+
+  verify(token: string | undefined, sessionId: string, nowMs = Date.now()): OverlayGrant {
+    return verifyOverlayToken(token, sessionId, this.secret, Math.floor(nowMs / 1000));
+  }
+}

@@ -1,0 +1,114 @@
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ConfigService } from '@olt/shared';
+import { formatCursor, parseCursor, SubtitleFeed } from '../feed';
+import { OverlayLinks } from '../overlay/overlay-links';
+import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
+import { httpError } from './http-error.filter';
+
+const API_FEED = /^\/v1\/sessions\/([^/]+)\/feed$/;
+const OVERLAY_FEED = /^\/overlay\/([^/]+)\/ws$/;
+/** A client this far behind is closed (1013 "try again later"); it reconnects with `after` and catches up. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
+/**
+ * WebSocket subtitle feed on the HTTP port, for tools that cannot speak gRPC:
+ * `/v1/sessions/{id}/feed` (Authorization: Bearer <api key>) and `/overlay/{id}/ws?token=…` (overlay token).
+ * Sends the same JSON events as the SSE feeds, one per text frame, after a `{"type":"hello"}` frame.
+ * Raw `ws` on the server's upgrade event rather than a Nest WS adapter: one path-routed handler, and the
+ * gRPC side of this hybrid app is left untouched.
+ */
+@Injectable()
+export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private server?: Server;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.handleUpgrade(req, socket, head);
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly feed: SubtitleFeed,
+    private readonly links: OverlayLinks,
+    private readonly auth: ApiKeyAuthenticator,
+    private readonly config: ConfigService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    this.server?.on('upgrade', this.onUpgrade);
+  }
+
+  onModuleDestroy(): void {
+    this.server?.off('upgrade', this.onUpgrade);
+    for (const client of this.wss.clients) client.close(1001, 'server shutting down');
+    this.wss.close();
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const api = API_FEED.exec(url.pathname);
+    const overlay = OVERLAY_FEED.exec(url.pathname);
+    if (!api && !overlay) {
+      // Another upgrade handler may own the path; answer only when there is none.
+      if (this.server?.listenerCount('upgrade') === 1)
+        reject(socket, 404, 'NOT_FOUND', `no WebSocket at ${url.pathname}`);
+      return;
+    }
+    let tenantId: string;
+    const sessionId = decodeURIComponent((api ?? overlay)![1]);
+    try {
+      tenantId = api
+        ? this.auth.authenticate(req.headers.authorization).id
+        : this.links.verify(url.searchParams.get('token') ?? undefined, sessionId).tenantId;
+    } catch (err) {
+      const { status, body } = httpError(err);
+      reject(socket, status, body.error.code, body.error.message);
+      return;
+    }
+    const after = parseCursor(url.searchParams.get('after'));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.follow(ws, tenantId, sessionId, after));
+  }
+
+  private follow(
+    ws: WebSocket,
+    tenantId: string,
+    sessionId: string,
+    after: ReturnType<typeof parseCursor>,
+  ): void {
+    const epoch = this.feed.epochOf(tenantId, sessionId);
+    const state = this.feed.status(tenantId, sessionId)?.state ?? 'waiting';
+    ws.send(JSON.stringify({ type: 'hello', serverTime: Date.now(), epoch, session: state }));
+    const unsubscribe = this.feed.subscribe(
+      tenantId,
+      sessionId,
+      (event) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+          ws.close(1013, 'client too slow: reconnect with ?after=<last id>');
+          return;
+        }
+        ws.send(JSON.stringify({ ...event, id: formatCursor(epoch, event.seq) }));
+      },
+      after,
+    );
+    const keepalive = setInterval(() => ws.ping(), this.config.current.overlay.keepaliveS * 1000);
+    ws.once('close', () => {
+      clearInterval(keepalive);
+      unsubscribe();
+    });
+    ws.on('error', () => ws.terminate());
+  }
+}
+
+/** Refuses an upgrade with an HTTP status and the same JSON error body as the REST API. */
+function reject(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Error'}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}

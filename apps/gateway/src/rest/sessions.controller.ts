@@ -1,0 +1,107 @@
+import {
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfigService } from '@olt/shared';
+import { serveSseFeed, SubtitleFeed, type FeedSessionStatus } from '../feed';
+import { OverlayLinks } from '../overlay/overlay-links';
+import type { Tenant } from '../tenancy/tenant';
+import { ApiKeyGuard, CurrentTenant } from './api-key.guard';
+import { HttpErrorFilter } from './http-error.filter';
+import { ErrorDto, SessionDto, SessionListDto } from './rest-dto';
+
+@ApiTags('sessions')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorDto })
+@Controller('v1/sessions')
+@UseGuards(ApiKeyGuard)
+@UseFilters(HttpErrorFilter)
+export class SessionsController {
+  constructor(
+    private readonly feed: SubtitleFeed,
+    private readonly links: OverlayLinks,
+    private readonly config: ConfigService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's sessions on this gateway (live ones; ?all=1 adds recently ended)" })
+  @ApiQuery({ name: 'all', required: false, enum: ['0', '1'] })
+  @ApiOkResponse({ type: SessionListDto })
+  list(@CurrentTenant() tenant: Tenant, @Query('all') all?: string): SessionListDto {
+    const sessions = this.feed.list(tenant.id, { includeEnded: all === '1' || all === 'true' });
+    return { sessions: sessions.map((s) => this.toDto(s)) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Status of one session, with a fresh overlay link' })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  get(@CurrentTenant() tenant: Tenant, @Param('id') id: string): SessionDto {
+    const status = this.feed.status(tenant.id, id);
+    if (!status) {
+      throw new NotFoundException(
+        `no session "${id}" of this tenant on this gateway (sessions are listed for ${this.config.current.overlay.endedSessionTtlS} s after they end)`,
+      );
+    }
+    return this.toDto(status);
+  }
+
+  @Get(':id/feed')
+  @ApiOperation({
+    summary: 'Live subtitle feed (Server-Sent Events; or WebSocket on the same URL)',
+    description:
+      'Each event is a JSON FeedEvent (docs/protocol.md) with id "<epoch>-<seq>"; reconnect with ' +
+      'Last-Event-ID or ?after=<id> to get what you missed. A WebSocket upgrade on this path sends the same ' +
+      'JSON objects as text frames. Waits for sessions that have not started yet.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'after', required: false, description: 'id of the last event received' })
+  feedEvents(
+    @CurrentTenant() tenant: Tenant,
+    @Param('id') id: string,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+    @Query('after') after?: string,
+  ): void {
+    serveSseFeed(this.feed, req, res, {
+      tenantId: tenant.id,
+      sessionId: id,
+      after,
+      keepaliveS: this.config.current.overlay.keepaliveS,
+    });
+  }
+
+  private toDto(s: FeedSessionStatus): SessionDto {
+    return {
+      sessionId: s.sessionId,
+      state: s.state,
+      startedAt: new Date(s.startedAt).toISOString(),
+      endedAt: s.endedAt === undefined ? undefined : new Date(s.endedAt).toISOString(),
+      lastActivityAt: new Date(s.lastActivityAt).toISOString(),
+      sourceLanguage: s.sourceLanguage,
+      targetLanguages: s.targetLanguages,
+      finals: s.finals,
+      streams: s.streams,
+      viewers: this.feed.subscriberCount(s.tenantId, s.sessionId),
+      overlayUrl: this.links.overlayUrlFor(s.sessionId, s.tenantId),
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { StreamResponse, StreamResponse__Output } from '@olt/shared';
+import { SubtitleFeed } from '../feed';
+import { ObsOutputs } from '../obs/obs-outputs.service';
+import { OverlayLinks } from '../overlay/overlay-links';
+
+/** Where a session's results go besides its own gRPC call: overlay/REST subscribers and OBS outputs. */
+export interface SessionFanoutPort {
+  /** The session started: returns its overlay URL (signed, read-only). */
+  opened(sessionId: string): string;
+  publish(sessionId: string, response: StreamResponse): void;
+  closed(sessionId: string): void;
+}
+
+/**
+ * One session's fan-out, bound to its tenant (session ids are chosen by clients, so two tenants may use
+ * the same id; the feed keys by both). A failing output never disturbs the gRPC stream.
+ */
+@Injectable()
+export class SessionFanout {
+  constructor(
+    private readonly feed: SubtitleFeed,
+    private readonly obs: ObsOutputs,
+    private readonly links: OverlayLinks,
+  ) {}
+
+  forTenant(tenantId: string): SessionFanoutPort {
+    return {
+      opened: (sessionId) => {
+        this.obs.attach(sessionId);
+        return this.links.overlayUrlFor(sessionId, tenantId);
+      },
+      publish: (sessionId, response) => {
+        this.feed.publish(sessionId, response, tenantId);
+        this.obs.publish(sessionId, response as StreamResponse__Output);
+      },
+      closed: (sessionId) => {
+        this.feed.end(sessionId, tenantId);
+        void this.obs.detach(sessionId);
+      },
+    };
+  }
+}

@@ -1,0 +1,83 @@
+// Translation batching and fan-out on a MID-SIZED generated NLLB model (same graph as the test model,
+// bigger dims; generated into a temp dir, its words are nonsense but its compute is real):
+//  1. throughput of the translate worker's PairBatcher with batches of 1 (unbatched) vs up to 16;
+//  2. TranslateText latency through the whole local stack at 1, 4 and 8 target languages (cache off).
+// Usage: npm run build && node bench/translate-batching.mjs [d_model] [layers]
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { devkit, fmt, machine, percentile, require } from './lib.mjs';
+
+const D_MODEL = Number(process.argv[2] ?? 512);
+const LAYERS = Number(process.argv[3] ?? 6);
+const { NllbOnnxEngine } = require('../apps/translate-worker/dist/translate/nllb');
+const { PairBatcher } = require('../apps/translate-worker/dist/translate/pair-batcher');
+const sample = require('../libs/devkit/fixtures/parallel/sample.json');
+
+const dir = await mkdtemp(join(tmpdir(), 'olt-bench-nllb-'));
+const modelDir = join(dir, 'nllb-mid-bench');
+await devkit.generateTinyNllb(modelDir, {
+  dModel: D_MODEL,
+  heads: 8,
+  encoderLayers: LAYERS,
+  decoderLayers: LAYERS,
+});
+console.log(
+  `translate batching — generated NLLB d_model=${D_MODEL}, ${LAYERS}+${LAYERS} layers, 8 heads — ${machine()}`,
+);
+
+// 80 distinct (pair, sentence) requests of mixed length: 20 sentences × 4 targets.
+const requests = ['spa_Latn', 'fra_Latn', 'deu_Latn', 'ita_Latn'].flatMap((target) =>
+  sample.map((row) => ({ text: row.en, source: 'eng_Latn', target })),
+);
+
+const engine = await NllbOnnxEngine.load(modelDir, { precision: 'fp32', executionProviders: ['cpu'] });
+async function throughput(maxBatchSize) {
+  const batcher = new PairBatcher(engine, { maxBatchSize, maxWaitMs: 5, concurrency: 1 });
+  await Promise.all(requests.slice(0, 8).map((r) => batcher.translate(r))); // warm-up
+  const started = performance.now();
+  await Promise.all(requests.map((r) => batcher.translate(r)));
+  return requests.length / ((performance.now() - started) / 1000);
+}
+const unbatched = await throughput(1);
+const batched = await throughput(16);
+console.log(`worker batcher, ${requests.length} sentences submitted at once:`);
+console.log(`  unbatched (batch 1): ${unbatched.toFixed(1)} sentences/s`);
+console.log(
+  `  batched (up to 16):  ${batched.toFixed(1)} sentences/s   ratio ${(batched / unbatched).toFixed(2)}×`,
+);
+await engine.dispose();
+
+const stack = await devkit.startLocalStack({
+  translateModel: modelDir,
+  apiKeys: { bench: 'bench-key' },
+  settings: { cache: { enabled: false } },
+});
+const client = devkit.createLiveTranslateClient(stack.grpcAddress);
+const TARGETS = ['es', 'fr', 'de', 'it', 'pt', 'nl', 'pl', 'sv'];
+const call = (text, targets) =>
+  new Promise((ok, fail) =>
+    client.translateText(
+      { text, sourceLanguage: 'en', targetLanguages: targets },
+      devkit.bearer('bench-key'),
+      (e, r) => (e ? fail(e) : ok(r)),
+    ),
+  );
+const latency = {};
+for (const n of [1, 4, 8]) {
+  const times = [];
+  for (const [i, row] of sample.entries()) {
+    const started = performance.now();
+    await call(`${row.en} (${n}.${i})`, TARGETS.slice(0, n));
+    times.push(performance.now() - started);
+  }
+  latency[n] = percentile(times, 50);
+}
+console.log('TranslateText through the stack (1 translate worker, one request at a time, p50 of 20):');
+for (const n of [1, 4, 8]) console.log(`  ${n} target(s): ${fmt(latency[n])}`);
+console.log(
+  `  added per extra target: ${fmt((latency[4] - latency[1]) / 3)} (1→4), ${fmt((latency[8] - latency[1]) / 7)} (1→8)`,
+);
+client.close();
+await stack.stop();
+await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,2 @@
+export * from './headless-obs';
+export * from './rtmp-receiver';

@@ -1,0 +1,4 @@
+export * from './model-catalog';
+export * from './download-progress';
+export * from './file-downloader';
+export * from './model-store';
