@@ -54,6 +54,7 @@ export class AsrDispatcher implements AsrTranscriber {
       endMs: req.endMs,
       language: req.language,
       prompt: req.prompt,
+      vadSpeechRatio: req.vadSpeechRatio,
       enqueuedAt: Date.now(),
     };
     const reply = this.router.expect(requestId, cfg.queue.resultTimeoutMs);

@@ -19,6 +19,8 @@ export interface TranscribeRequest {
   language?: string;
   /** The stream's previous final text (prompt conditioning). */
   prompt?: string;
+  /** Share of the audio the gateway's VAD heard as speech (finals only): feeds the hallucination guard. */
+  vadSpeechRatio?: number;
 }
 
 /** Port: sends one decode of segment audio to the ASR workers and resolves with their reply. */

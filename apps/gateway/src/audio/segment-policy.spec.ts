@@ -386,3 +386,29 @@ describe('SegmentPolicy behaviour', () => {
     assert.equal(resolveSegmentPolicySettings({ threshold: 0.1 }).negThreshold, 0.01);
   });
 });
+
+describe('SegmentPolicy speech ratio (for the ASR hallucination guard)', () => {
+  function closeOne(probs: number[]): SegmentClosedEvent {
+    const policy = new SegmentPolicy({ silenceMs: 500, preRollMs: 200, minSpeechMs: 250, tailMs: 150 });
+    const events: SegmentEvent[] = [];
+    probs.forEach((p, i) => events.push(...policy.push(frameAt(i * FRAME, FRAME), p)));
+    events.push(...policy.end());
+    const segments = events.filter((e): e is SegmentClosedEvent => e.type === 'segment');
+    assert.equal(segments.length, 1);
+    return segments[0];
+  }
+
+  it('is the share of the segment whose frames were above the threshold', () => {
+    const seg = closeOne([...Array(20).fill(0.1), ...Array(30).fill(0.9), ...Array(30).fill(0.1)]);
+    const expected = (30 * FRAME) / (seg.endSample - seg.startSample);
+    assert.ok(Math.abs(seg.speechRatio - expected) < 1e-9, `${seg.speechRatio} vs ${expected}`);
+    assert.ok(seg.speechRatio > 0.6 && seg.speechRatio < 1);
+  });
+
+  it('is lower when the speech is patchy (frames between the two thresholds keep the segment open)', () => {
+    const patchy = Array.from({ length: 30 }, (_, i) => (i % 2 ? 0.9 : 0.4));
+    const seg = closeOne([...Array(20).fill(0.1), ...patchy, ...Array(30).fill(0.1)]);
+    const solid = closeOne([...Array(20).fill(0.1), ...Array(30).fill(0.9), ...Array(30).fill(0.1)]);
+    assert.ok(seg.speechRatio < solid.speechRatio * 0.7, `${seg.speechRatio} vs ${solid.speechRatio}`);
+  });
+});

@@ -95,6 +95,8 @@ export interface SegmentClosedEvent {
   /** Exactly endSample − startSample samples; owned by the receiver. */
   audio: Float32Array;
   reason: SegmentEndReason;
+  /** Share of the segment the VAD heard as speech (0..1): the ASR worker's hallucination guard uses it. */
+  speechRatio: number;
 }
 
 export type SegmentEvent = SpeechStartEvent | SegmentClosedEvent;
@@ -124,6 +126,8 @@ type State = 'idle' | 'pending' | 'active';
 export class SegmentPolicy {
   private settings: SegmentPolicySettings;
   private s = { silence: 0, preRoll: 0, minSpeech: 0, maxSegment: 0, tail: 0 };
+  /** Samples of the current (pending or open) segment whose frames were above the speech threshold. */
+  private voicedSamples = 0;
   private readonly history = new AudioHistory();
   private state: State = 'idle';
   private position = 0;
@@ -189,12 +193,14 @@ export class SegmentPolicy {
         return events;
       }
       this.state = 'pending';
+      this.voicedSamples = 0;
       this.speechStart = frameStart;
       this.segStart = Math.max(frameStart - this.s.preRoll, this.lastSegmentEnd, this.history.startSample);
     } else {
       this.lastVoiced = probability >= this.settings.negThreshold;
     }
     if (this.lastVoiced) this.voicedEnd = frameEnd;
+    if (probability >= this.settings.threshold) this.voicedSamples += frame.length;
 
     if (this.state === 'pending') {
       if (this.voicedEnd - this.speechStart >= this.s.minSpeech) {
@@ -276,6 +282,7 @@ export class SegmentPolicy {
       const cut = this.segStart + this.s.maxSegment;
       this.close(events, cut, 'max_length');
       this.speechStart = cut;
+      this.voicedSamples = Math.max(0, this.position - cut); // the speech that spilled past the cut
       this.open(events, cut);
     }
   }
@@ -295,6 +302,7 @@ export class SegmentPolicy {
       endSample: end,
       audio: this.history.copy(this.segStart, end),
       reason,
+      speechRatio: end > this.segStart ? Math.min(1, this.voicedSamples / (end - this.segStart)) : 0,
     });
     this.lastSegmentEnd = end;
     this.state = 'idle';

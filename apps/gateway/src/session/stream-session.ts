@@ -418,6 +418,7 @@ export class StreamSession {
             ev.audio,
             this.sessionMs(ev.startSample),
             this.sessionMs(ev.endSample),
+            ev.speechRatio,
           ),
         );
       }
@@ -436,6 +437,7 @@ export class StreamSession {
     audio: Float32Array,
     startMs: number,
     endMs: number,
+    vadSpeechRatio: number,
   ): Promise<void> {
     const settings = this.settings!;
     const endedAt = performance.now();
@@ -470,6 +472,7 @@ export class StreamSession {
           endMs,
           language: requestedLanguage,
           prompt: this.prompt(),
+          vadSpeechRatio,
         });
       })
       .then(
