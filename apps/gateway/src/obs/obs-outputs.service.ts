@@ -30,7 +30,7 @@ export class ObsOutputs implements OnModuleDestroy {
 
   /** The gateway's `[obs]` settings, or undefined when `obs.enabled` is false. */
   settingsFromConfig(): ObsOutputSettings | undefined {
-    const { enabled, ...obs } = this.config.current.obs;
+    const { enabled, allowSessionOutputs: _allow, maxSessionOutputs: _max, ...obs } = this.config.current.obs;
     return enabled ? obsOutputSettings(obs) : undefined;
   }
 

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { StreamResponse, StreamResponse__Output } from '@olt/shared';
+import type { ObsOutputSettings, StreamResponse, StreamResponse__Output } from '@olt/shared';
 import { SubtitleFeed } from '../feed';
 import { ObsOutputs } from '../obs/obs-outputs.service';
 import { OverlayLinks } from '../overlay/overlay-links';
 
 /** Where a session's results go besides its own gRPC call: overlay/REST subscribers and OBS outputs. */
 export interface SessionFanoutPort {
-  /** The session started: returns its overlay URL (signed, read-only). */
-  opened(sessionId: string): string;
+  /** The session started (with the OBS outputs it named, if any): returns its overlay URL (signed, read-only). */
+  opened(sessionId: string, obsOutputs?: ObsOutputSettings[]): string;
   publish(sessionId: string, response: StreamResponse): void;
   closed(sessionId: string): void;
 }
@@ -26,8 +26,10 @@ export class SessionFanout {
 
   forTenant(tenantId: string): SessionFanoutPort {
     return {
-      opened: (sessionId) => {
-        this.obs.attach(sessionId);
+      opened: (sessionId, obsOutputs = []) => {
+        // The stream's own OBS servers, else the deployment's `[obs]` output (when enabled).
+        if (obsOutputs.length) for (const settings of obsOutputs) this.obs.attach(sessionId, settings);
+        else this.obs.attach(sessionId);
         return this.links.overlayUrlFor(sessionId, tenantId);
       },
       publish: (sessionId, response) => {

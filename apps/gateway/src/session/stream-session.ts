@@ -20,6 +20,7 @@ import type { TranslationService } from '../translate/translation.service';
 import { maxTargetsFor } from '../translate/target-limits';
 import { policySettings } from './audio-pipeline.factory';
 import type { SessionFanoutPort } from './session-fanout';
+import { parseSessionObsOutputs } from './session-obs-outputs';
 import type { InterimBudget } from './interim-budget';
 import { InterimDecoder, type InterimResult } from './interim-decoder';
 import { LagMonitor } from './lag-monitor';
@@ -257,11 +258,12 @@ export class StreamSession {
       sessionId: this.settings.sessionId,
       tenantId: this.deps.tenant.id,
     });
+    const obsOutputs = parseSessionObsOutputs(msg.config!, cfg.obs);
     this.pipeline = this.deps.createPipeline(this.settings);
     this.writer.send({
       started: {
         sessionId: this.settings.sessionId,
-        overlayUrl: this.deps.fanout?.opened(this.settings.sessionId) ?? '',
+        overlayUrl: this.deps.fanout?.opened(this.settings.sessionId, obsOutputs) ?? '',
         serverTimeMs: Date.now(),
       },
     });

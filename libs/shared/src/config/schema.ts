@@ -289,12 +289,15 @@ const overlay = z
 
 /**
  * OBS output of the gateway (obs-websocket v5): when enabled, sessions push their subtitles into an OBS text
- * source and/or stream captions. Per-session settings are not on the wire yet, so these apply to every
- * session that attaches an output.
+ * source and/or stream captions. `enabled` applies these settings to every session; a session may also name
+ * its own OBS servers (StreamConfig.obs_outputs) where `allow_session_outputs` is set.
  */
 const obs = z
   .strictObject({
     enabled: z.boolean().default(false),
+    // Off by default: a client-named URL makes the gateway open connections where the client says (SSRF).
+    allow_session_outputs: z.boolean().default(false),
+    max_session_outputs: int(1, 8).default(2),
     url: z
       .string()
       .regex(/^wss?:\/\/.+/, 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:4455')

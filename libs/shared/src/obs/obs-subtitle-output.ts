@@ -36,6 +36,9 @@ export interface ObsSubtitleOutputDeps {
 /** Caption pages waiting beyond this are dropped, oldest first: live captions must not fall behind. */
 const MAX_QUEUED_CAPTIONS = 4;
 
+/** How long stop() waits for the last text to reach OBS. */
+const STOP_FLUSH_MS = 2000;
+
 /**
  * One OBS output: shows the latest subtitles in a named text source (SetInputSettings) and sends finals as
  * CEA-608 stream captions (SendStreamCaption), over a connection that survives OBS restarts. Used by the
@@ -101,6 +104,9 @@ export class ObsSubtitleOutput {
     }
   }
 
+  /** The text update in progress, if any (stop() waits for it). */
+  private textFlush?: Promise<void>;
+
   /** Sets the text source's text (coalesced: only the newest text is sent when OBS is slow or away). */
   showText(text: string): void {
     if (!this.settings.textSource) return;
@@ -120,14 +126,28 @@ export class ObsSubtitleOutput {
     this.scheduleCaption();
   }
 
+  /** Stops after the newest text reached OBS (at most STOP_FLUSH_MS): a session's last final stays on screen. */
   async stop(): Promise<void> {
     clearTimeout(this.captionTimer);
     this.captionQueue.length = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_FLUSH_MS)));
+    const flushed = (async () => {
+      await this.textFlush;
+      await this.flushText();
+    })();
+    await Promise.race([flushed, deadline]);
+    clearTimeout(timer);
     await this.connection.stop();
   }
 
-  private async flushText(): Promise<void> {
-    if (this.textInFlight || !this.connection.connected) return;
+  private flushText(): Promise<void> {
+    if (this.textInFlight || !this.connection.connected) return this.textFlush ?? Promise.resolve();
+    this.textFlush = this.applyWantedText();
+    return this.textFlush;
+  }
+
+  private async applyWantedText(): Promise<void> {
     while (
       this.wantedText !== undefined &&
       this.wantedText !== this.appliedText &&
