@@ -32,6 +32,7 @@ import { NllbOnnxEngine } from './translate/nllb';
           precision: candidate.precision,
           executionProviders: candidate.executionProviders,
           maxNewTokens: config.translate.maxNewTokens,
+          beamSize: config.translate.beamSize,
         }),
       // One short sentence: allocates the activations a real job needs.
       warmUp: async (engine) => {

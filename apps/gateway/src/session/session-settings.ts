@@ -15,6 +15,8 @@ export interface SessionSettings {
   maxSegmentMs?: number;
   priority: StreamPriority;
   glossary: Array<{ source: string; target: string }>;
+  /** Mask profanity in this stream's translations (on top of the tenant's setting). */
+  maskProfanity: boolean;
 }
 
 export interface SettingsLimits {
@@ -95,6 +97,7 @@ export function parseSessionSettings(
     maxSegmentMs,
     priority: config.priority === 'PRIORITY_UNSPECIFIED' ? 'NORMAL' : (config.priority as StreamPriority),
     glossary,
+    maskProfanity: config.maskProfanity,
   };
 }
 

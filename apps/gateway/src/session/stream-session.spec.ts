@@ -148,6 +148,7 @@ async function runSession(opts: {
   const cfg = config(opts.config);
   const call = new FakeCall();
   const clock = opts.clock ?? { now: 0 };
+  const translateRequests: Array<Record<string, unknown>> = [];
   const session = new StreamSession(call, {
     tenant: { id: 't1', plan: 'pro', maxStreams: 10 },
     config: () => cfg,
@@ -159,10 +160,10 @@ async function runSession(opts: {
       }),
     asr,
     translation: {
-      translate: async (req: { text: string; target: string }) => ({
-        text: `${req.target}:${req.text}`,
-        fromCache: false,
-      }),
+      translate: async (req: { text: string; target: string }) => {
+        translateRequests.push(req);
+        return { text: `${req.target}:${req.text}`, fromCache: false };
+      },
     } as unknown as TranslationService,
     interimBudget: new InterimBudget(),
     now: () => clock.now,
@@ -199,7 +200,7 @@ async function runSession(opts: {
   }
   call.emit('end');
   await call.ended;
-  return { responses: call.responses, asr };
+  return { responses: call.responses, asr, translateRequests };
 }
 
 const transcripts = (responses: StreamResponse__Output[]) =>
@@ -330,5 +331,37 @@ describe('StreamSession streaming policy (real AudioPipeline, EnergyVad, FakeAsr
     assert.match(responses.find((r) => r.event?.type === 'LAG')!.event!.message, /trail the audio/);
     assert.equal(transcripts(responses).filter((t) => t.isFinal).length, 1);
     assert.deepEqual(contractViolations(responses, []), []);
+  });
+});
+
+describe("StreamSession passes the stream's translation options on", () => {
+  it('sends its glossary with every translation and forces profanity masking when the stream asks', async () => {
+    const glossary = [{ source: 'GG', target: '' }];
+    const { translateRequests } = await runSession({
+      audio: signal([
+        ['silence', 0.5],
+        ['speech', 1.2],
+        ['silence', 1.0],
+      ]),
+      streamConfig: { targetLanguages: ['es'], interimResults: false, glossary, maskProfanity: true },
+    });
+    assert.ok(translateRequests.length >= 1, 'the final was translated');
+    for (const req of translateRequests) {
+      assert.deepEqual(req.glossary, glossary);
+      assert.equal(req.maskProfanity, true);
+    }
+  });
+
+  it('leaves masking to the tenant setting when the stream does not ask', async () => {
+    const { translateRequests } = await runSession({
+      audio: signal([
+        ['silence', 0.5],
+        ['speech', 1.2],
+        ['silence', 1.0],
+      ]),
+      streamConfig: { targetLanguages: ['es'], interimResults: false },
+    });
+    assert.ok(translateRequests.length >= 1);
+    assert.equal(translateRequests[0].maskProfanity, undefined);
   });
 });

@@ -541,6 +541,8 @@ export class StreamSession {
               revision,
               isFinal: true,
               glossary: settings.glossary,
+              // true forces masking; undefined leaves it to the tenant's setting.
+              maskProfanity: settings.maskProfanity || undefined,
             })
             .catch((err: unknown) => {
               this.warn(

@@ -127,12 +127,8 @@ const translate = z
     // Micro-batching of concurrent jobs by language pair (one encoder/decoder call per batch).
     batch_max_size: int(1, 256).default(16),
     batch_max_wait_ms: int(0, 1000).default(5),
-    // Beams per sentence; only greedy decoding (1) is implemented, so a larger value is refused at start.
-    beam_size: int(1, 16)
-      .refine((n) => n === 1, {
-        message: 'only 1 (greedy decoding) is implemented; beam search is not (see docs/configuration.md)',
-      })
-      .default(1),
+    // Beams per sentence: 1 decodes greedily, 2…16 run beam search (length penalty 1.0).
+    beam_size: int(1, 16).default(1),
     // Translate long text sentence by sentence (Intl.Segmenter), as NLLB was trained on sentences.
     split_sentences: z.boolean().default(true),
   })

@@ -12,6 +12,7 @@ import {
   resolveModelFile,
 } from '@olt/shared';
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
+import { beamDecodeBatch } from './beam-batch-decoder';
 import { greedyDecodeBatch } from './greedy-batch-decoder';
 import { type NllbModelConfig, readNllbModelConfig } from './nllb-model-config';
 import { NllbTokenizer } from './nllb-tokenizer';
@@ -23,19 +24,21 @@ export interface NllbLoadOptions {
   executionProviders: readonly string[];
   /** Cap on generated tokens per request; default min(256, 2 × source tokens + 10). */
   maxNewTokens?: number;
-  /** Beams per request. Only 1 (greedy decoding) is implemented. */
+  /** Beams per request: 1 (the default) decodes greedily, 2…16 run beam search (length penalty 1.0). */
   beamSize?: number;
   /** Threads inside one ONNX operator; undefined or 0 = ONNX Runtime's default. */
   intraOpThreads?: number;
 }
 
 const DEFAULT_MAX_NEW_TOKENS_CAP = 256;
+/** As translate.beam_size's bound: more beams cost linearly more decoder work for little gain. */
+const MAX_BEAM_SIZE = 16;
 
 /**
  * NLLB-200 translation on ONNX Runtime from a Hugging Face export directory (onnx/encoder_model*.onnx,
  * onnx/decoder_model_merged*.onnx, tokenizer.json). A batch may mix language pairs and lengths: one
- * encoder run over the right-padded sources, then greedy decoding of all rows together with the KV cache,
- * each row forced to start with [decoder_start, target language].
+ * encoder run over the right-padded sources, then greedy decoding or beam search of all rows together with
+ * the KV cache, each row forced to start with [decoder_start, target language].
  */
 export class NllbOnnxEngine implements MtEngine {
   private constructor(
@@ -46,13 +49,14 @@ export class NllbOnnxEngine implements MtEngine {
     private readonly tokenizer: NllbTokenizer,
     private readonly config: NllbModelConfig,
     private readonly maxNewTokens: number | undefined,
+    private readonly beamSize: number,
   ) {}
 
   static async load(dir: string, options: NllbLoadOptions): Promise<NllbOnnxEngine> {
     const beamSize = options.beamSize ?? 1;
-    if (beamSize !== 1) {
+    if (!(Number.isInteger(beamSize) && beamSize >= 1 && beamSize <= MAX_BEAM_SIZE)) {
       throw invalidArgument(
-        `NLLB beamSize ${beamSize} is not supported; decoding is greedy (use beamSize 1)`,
+        `NLLB beamSize must be an integer from 1 (greedy) to ${MAX_BEAM_SIZE}, got ${beamSize}`,
       );
     }
     if (
@@ -103,6 +107,7 @@ export class NllbOnnxEngine implements MtEngine {
       tokenizer,
       config,
       options.maxNewTokens,
+      beamSize,
     );
   }
 
@@ -126,12 +131,17 @@ export class NllbOnnxEngine implements MtEngine {
       this.tokenizer.encodeSource(req.text, req.sourceId, this.config.maxPositions),
     );
     const encoded = await this.encode(sources);
-    const decoded = await greedyDecodeBatch(this.decoder, this.layout, {
+    const search = {
       ...encoded,
       prefixes: work.map((req) => [this.config.decoderStartTokenId, req.targetId]),
       maxNewTokens: sources.map((ids) => this.maxNewTokensFor(ids.length)),
       eosId: this.config.eosTokenId,
-    });
+    };
+    // Beam size 1 stays on the greedy decoder: a width-1 beam search may outlive a greedy </s>.
+    const decoded =
+      this.beamSize === 1
+        ? await greedyDecodeBatch(this.decoder, this.layout, search)
+        : await beamDecodeBatch(this.decoder, this.layout, { ...search, beamSize: this.beamSize });
     work.forEach((req, row) => {
       const logProbs = decoded.logProbs[row];
       const meanLogProb = logProbs.reduce((a, b) => a + b, 0) / logProbs.length;
