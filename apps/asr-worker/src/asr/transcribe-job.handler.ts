@@ -15,6 +15,7 @@ import {
   type ReplyPublisher,
   type SegmentStore,
   WorkerIdentity,
+  settleFailedJob,
 } from '@olt/shared';
 import { BatchedTranscriber } from './batched-transcriber';
 import { type HallucinationGuardSettings, judgeTranscript } from './hallucination-guard';
@@ -126,26 +127,26 @@ export class TranscribeJobHandler {
       this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });
       if (d.isFinal) await this.store.delete(d.audioKey).catch(() => undefined);
     } catch (err) {
-      const attempts = this.config.current.queue.attempts;
-      const retryable = !(err instanceof AppError) && job.attemptsMade + 1 < attempts;
-      this.logger.warn(
-        { err, jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId, retryable },
-        'ASR job failed',
-      );
-      if (retryable) {
-        this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'retry' });
-        throw err;
-      }
-      this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'error' });
-      await this.replies.publish(d.reply.gatewayId, {
-        ...base,
-        ok: false,
-        error: (err as Error).message,
-        text: '',
-        language: d.language ?? '',
-        languageProbability: 0,
-        confidence: 0,
-        inferMs: 0,
+      await settleFailedJob({
+        err,
+        attemptsMade: job.attemptsMade,
+        attempts: this.config.current.queue.attempts,
+        queueName,
+        metrics: this.metrics,
+        logger: this.logger.logger,
+        context: { jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId },
+        what: 'ASR job',
+        answerFailure: () =>
+          this.replies.publish(d.reply.gatewayId, {
+            ...base,
+            ok: false,
+            error: (err as Error).message,
+            text: '',
+            language: d.language ?? '',
+            languageProbability: 0,
+            confidence: 0,
+            inferMs: 0,
+          }),
       });
     }
   };

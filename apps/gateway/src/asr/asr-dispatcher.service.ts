@@ -57,22 +57,27 @@ export class AsrDispatcher implements AsrTranscriber {
       vadSpeechRatio: req.vadSpeechRatio,
       enqueuedAt: Date.now(),
     };
-    const reply = this.router.expect(requestId, cfg.queue.resultTimeoutMs);
+    const tier = await this.tiers.tier();
     try {
-      await this.queue.add(asrQueueName(await this.tiers.tier()), JOB_NAMES.transcribe, data, {
-        priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
-        jobId: requestId,
+      return await this.router.exchange({
+        requestId,
+        kind: 'asr',
+        timeoutMs: cfg.queue.resultTimeoutMs,
+        what: 'the segment',
+        enqueue: () =>
+          this.queue.add(asrQueueName(tier), JOB_NAMES.transcribe, data, {
+            priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
+            jobId: requestId,
+          }),
       });
     } catch (err) {
-      this.router.cancel(requestId);
-      void this.store.delete(audioKey).catch(() => undefined);
-      throw new AppError('UNAVAILABLE', `could not enqueue the segment: ${(err as Error).message}`);
-    }
-    const result = await reply.finally(() => {
+      // The job was never queued: nobody will read its audio.
+      if (err instanceof AppError && err.code === 'UNAVAILABLE')
+        void this.store.delete(audioKey).catch(() => undefined);
+      throw err;
+    } finally {
+      // An answered interim's audio is not needed again (a final's is deleted by the worker).
       if (!req.isFinal) void this.store.delete(audioKey).catch(() => undefined);
-    });
-    if (result.kind !== 'asr')
-      throw new AppError('INTERNAL', `unexpected ${result.kind} reply to an ASR job`);
-    return result;
+    }
   }
 }

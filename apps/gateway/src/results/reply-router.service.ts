@@ -61,6 +61,33 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /**
+   * One request/reply exchange with the workers: registers the waiter, enqueues (a failed enqueue is
+   * UNAVAILABLE and leaves no waiter behind), then resolves with the reply of the expected kind.
+   */
+  async exchange<K extends WorkerReply['kind']>(opts: {
+    requestId: string;
+    kind: K;
+    timeoutMs: number;
+    /** What is being sent, for the error message ("the segment", "the translation"). */
+    what: string;
+    enqueue: () => Promise<unknown>;
+  }): Promise<Extract<WorkerReply, { kind: K }>> {
+    const reply = this.expect(opts.requestId, opts.timeoutMs);
+    try {
+      await opts.enqueue();
+    } catch (err) {
+      this.cancel(opts.requestId);
+      reply.catch(() => undefined);
+      throw new AppError('UNAVAILABLE', `could not enqueue ${opts.what}: ${(err as Error).message}`);
+    }
+    const result = await reply;
+    if (result.kind !== opts.kind) {
+      throw new AppError('INTERNAL', `unexpected ${result.kind} reply to a ${opts.kind} job`);
+    }
+    return result as Extract<WorkerReply, { kind: K }>;
+  }
+
   /** Stops waiting (the caller gave up, e.g. the enqueue failed or the session ended). */
   cancel(requestId: string): void {
     const waiter = this.waiters.get(requestId);

@@ -131,19 +131,17 @@ export class TranslationService {
       enqueuedAt: Date.now(),
       ...(glossary.length ? { glossary } : {}),
     };
-    const reply = this.router.expect(requestId, cfg.queue.resultTimeoutMs);
-    try {
-      await this.queue.add(translateQueueName(), JOB_NAMES.translate, data, {
-        priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
-        jobId: requestId,
-      });
-    } catch (err) {
-      this.router.cancel(requestId);
-      throw new AppError('UNAVAILABLE', `could not enqueue the translation: ${(err as Error).message}`);
-    }
-    const result = await reply;
-    if (result.kind !== 'translate')
-      throw new AppError('INTERNAL', `unexpected ${result.kind} reply to a translate job`);
+    const result = await this.router.exchange({
+      requestId,
+      kind: 'translate',
+      timeoutMs: cfg.queue.resultTimeoutMs,
+      what: 'the translation',
+      enqueue: () =>
+        this.queue.add(translateQueueName(), JOB_NAMES.translate, data, {
+          priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
+          jobId: requestId,
+        }),
+    });
     if (!result.ok)
       throw new AppError(
         'INTERNAL',

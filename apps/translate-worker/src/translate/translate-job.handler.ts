@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Redis } from 'ioredis';
 import {
-  AppError,
   ConfigService,
   Metrics,
   MT_ENGINE,
@@ -10,6 +9,7 @@ import {
   REPLY_PUBLISHER,
   TRANSLATION_CACHE,
   WorkerIdentity,
+  settleFailedJob,
   translateQueueName,
   type MtEngine,
   type QueueJob,
@@ -110,23 +110,24 @@ export class TranslateJobHandler {
       });
       this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });
     } catch (err) {
-      const retryable = !(err instanceof AppError) && job.attemptsMade + 1 < cfg.queue.attempts;
-      this.logger.warn(
-        { err, jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId, retryable },
-        'translate job failed',
-      );
-      if (retryable) {
-        this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'retry' });
-        throw err;
-      }
-      this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'error' });
-      await this.replies.publish(d.reply.gatewayId, {
-        ...base,
-        ok: false,
-        error: (err as Error).message,
-        text: '',
-        fromCache: false,
-        inferMs: 0,
+      await settleFailedJob({
+        err,
+        attemptsMade: job.attemptsMade,
+        attempts: cfg.queue.attempts,
+        queueName,
+        metrics: this.metrics,
+        logger: this.logger.logger,
+        context: { jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId },
+        what: 'translate job',
+        answerFailure: () =>
+          this.replies.publish(d.reply.gatewayId, {
+            ...base,
+            ok: false,
+            error: (err as Error).message,
+            text: '',
+            fromCache: false,
+            inferMs: 0,
+          }),
       });
     }
   };
