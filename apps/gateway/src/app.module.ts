@@ -14,6 +14,7 @@ import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { FeedModule } from './feed/feed.module';
 import { GatewayIdentity } from './infra/gateway-identity';
+import { DeploymentLanguages } from './languages/deployment-languages';
 import { LanguagesController } from './languages/languages.controller';
 import { OverlayModule } from './overlay/overlay.module';
 import { REST_CONTROLLERS, REST_PROVIDERS } from './rest';
@@ -57,6 +58,7 @@ import { TranslationService } from './translate/translation.service';
     AsrTierRouter,
     TranslationService,
     TranslateTextUseCase,
+    DeploymentLanguages,
     ApiKeyAuthenticator,
     SessionRegistry,
     SessionService,

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -6,8 +6,6 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { Redis } from 'ioredis';
-import { QUEUE_REDIS, listLanguages } from '@olt/shared';
 import { DeploymentLanguages } from '../languages/deployment-languages';
 import { ApiKeyGuard } from './api-key.guard';
 import { HttpErrorFilter } from './http-error.filter';
@@ -20,11 +18,7 @@ import { ErrorDto, LanguagesResponseDto } from './rest-dto';
 @UseGuards(ApiKeyGuard)
 @UseFilters(HttpErrorFilter)
 export class LanguagesRestController {
-  private readonly deployment: DeploymentLanguages;
-
-  constructor(@Inject(QUEUE_REDIS) redis: Redis) {
-    this.deployment = new DeploymentLanguages(redis);
-  }
+  constructor(private readonly deployment: DeploymentLanguages) {}
 
   @Get('languages')
   @ApiOperation({
@@ -33,16 +27,6 @@ export class LanguagesRestController {
   })
   @ApiOkResponse({ type: LanguagesResponseDto })
   async languages(): Promise<LanguagesResponseDto> {
-    const targets = await this.deployment.mtTargets();
-    return {
-      languages: listLanguages().map((l) => ({
-        code: l.bcp47,
-        floresCode: l.flores,
-        whisperCode: l.whisper,
-        name: l.name,
-        asrSource: l.whisper !== '',
-        mtTarget: l.flores !== '' && targets.has(l.flores),
-      })),
-    };
+    return { languages: await this.deployment.catalogue() };
   }
 }

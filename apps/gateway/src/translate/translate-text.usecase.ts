@@ -1,9 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable } from '@nestjs/common';
 import {
   AppError,
   ConfigService,
-  QUEUE_REDIS,
   findLanguage,
   invalidArgument,
   resolveLanguage,
@@ -42,15 +40,11 @@ export interface TranslateTextResult {
  */
 @Injectable()
 export class TranslateTextUseCase {
-  private readonly deployment: DeploymentLanguages;
-
   constructor(
     private readonly translation: TranslationService,
     private readonly config: ConfigService,
-    @Inject(QUEUE_REDIS) redis: Redis,
-  ) {
-    this.deployment = new DeploymentLanguages(redis);
-  }
+    private readonly deployment: DeploymentLanguages,
+  ) {}
 
   async execute(cmd: TranslateTextCommand): Promise<TranslateTextResult> {
     const field = (grpc: string, rest: string) => (cmd.api === 'grpc' ? grpc : rest);
