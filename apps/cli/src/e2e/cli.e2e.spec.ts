@@ -10,8 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { speechFixture, startLocalStack, type LocalStack } from '@olt/devkit';
-import { obsAvailable, startHeadlessObs } from '@olt/devkit/dist/obs';
+import { startHeadlessObs } from '@olt/devkit/dist/obs';
+import { needsProgram } from '@olt/devkit/dist/testing';
 import { ObsWebSocketSocket } from '@olt/shared/dist/obs';
+
+const flacSkip = needsProgram('ffmpeg', 'CLI FLAC input decoded through ffmpeg');
 
 const MAIN = join(__dirname, '..', 'main.js');
 const KEY = 'cli-test-key';
@@ -170,7 +173,7 @@ describe('olt CLI end to end against a running stack', () => {
     );
     assert.equal(raw.code, 0, raw.stderr);
     assert.ok(parseCues(readFileSync(join(dir, 'stdin.srt'), 'utf8'), 'srt').length >= 1);
-    if (spawnSync('sh', ['-c', 'command -v ffmpeg']).status !== 0) return t.skip('ffmpeg not installed');
+    if (flacSkip) return t.skip(flacSkip);
     const flac = join(dir, 'speech.flac');
     assert.equal(spawnSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', wav, flac]).status, 0);
     const run = await olt([
@@ -253,7 +256,7 @@ describe('olt CLI end to end against a running stack', () => {
 
   test(
     '--obs shows the latest translation in a real OBS text source',
-    { skip: obsAvailable() ? false : 'obs/xvfb-run not installed' },
+    { skip: needsProgram('obs', 'CLI --obs into a real OBS text source') },
     async () => {
       const obs = await startHeadlessObs();
       try {

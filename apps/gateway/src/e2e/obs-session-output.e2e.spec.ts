@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { ObsWebSocketSocket } from '@olt/shared';
 import {
   createLiveTranslateClient,
-  obsAvailable,
   readWav,
   speechFixture,
   startHeadlessObs,
@@ -12,10 +11,10 @@ import {
   type HeadlessObs,
   type LocalStack,
 } from '@olt/devkit';
+import { needsProgram } from '@olt/devkit/dist/testing';
 import type { LiveTranslateClient } from '@olt/shared';
 
-const skip = obsAvailable() ? false : 'obs/xvfb-run not installed (apt-get install obs-studio xvfb)';
-if (skip) console.log(`# SKIPPING per-session OBS output e2e: ${skip}`);
+const skip = needsProgram('obs', 'per-session OBS output e2e (StreamConfig.obs_outputs)');
 
 describe('a stream that names its own OBS server (StreamConfig.obs_outputs)', { skip }, () => {
   let stack: LocalStack;

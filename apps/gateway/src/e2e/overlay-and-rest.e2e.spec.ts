@@ -12,7 +12,7 @@ import {
   type LocalStack,
 } from '@olt/devkit';
 import type { LiveTranslateClient, StreamResponse__Output } from '@olt/shared';
-import { launchChromium } from '../overlay/overlay-browser.testing';
+import { launchChromium, needsChromium } from '../overlay/overlay-browser.testing';
 import { signOverlayToken } from '../overlay/overlay-token';
 
 /* Browser global used inside page.evaluate callbacks (the gateway compiles without the DOM lib). */
@@ -265,107 +265,118 @@ describe('overlay and REST API end to end', () => {
     });
   });
 
-  describe('OBS overlay page (headless Chromium)', () => {
-    let browser: Browser;
-    before(async () => {
-      browser = await launchChromium();
-    });
-    after(async () => {
-      await browser?.close();
-    });
-
-    it('shows the subtitles of audio streamed over gRPC, interims before their finals, and SessionStarted carries a working overlay_url', async (t) => {
-      const sessionId = 'overlay-e2e';
-      const token = signOverlayToken(
-        { sessionId, tenantId: 'e2e', exp: Math.floor(Date.now() / 1000) + 600 },
-        Buffer.from(TOKEN_SECRET),
-      );
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      // Opened before the stream starts, as OBS does; lines=10 and no fade so nothing leaves the screen.
-      await page.goto(`${http}/overlay/${sessionId}?token=${token}&langs=orig,es&lines=10&fade=0`);
-      await page.waitForSelector('html[data-feed="open"][data-session="waiting"]');
-      // Record every line state the page shows, to check the order interim → final afterwards.
-      await page.evaluate(() => {
-        const log: string[] = [];
-        (globalThis as unknown as { __lines: string[] }).__lines = log;
-        new (
-          globalThis as unknown as {
-            MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void };
-          }
-        ).MutationObserver(() => {
-          for (const el of document.querySelectorAll('.olt-line')) {
-            const entry = `${el.closest('.olt-lang').dataset.lang}|${el.dataset.segment}|${el.classList.contains('olt-final') ? 'final' : 'interim'}|${el.textContent}`;
-            if (log[log.length - 1] !== entry && !log.includes(entry)) log.push(entry);
-          }
-        }).observe(document.getElementById('subs'), { childList: true, subtree: true, characterData: true });
+  describe(
+    'OBS overlay page (headless Chromium)',
+    { skip: needsChromium('overlay e2e in headless Chromium') },
+    () => {
+      let browser: Browser;
+      before(async () => {
+        browser = await launchChromium();
+      });
+      after(async () => {
+        await browser?.close();
       });
 
-      const wav = readWav(speechFixture('two-sentences.wav').path);
-      const outcome = await streamAudio(client, {
-        apiKey: API_KEY,
-        config: {
-          sessionId,
-          audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 },
-          sourceLanguage: 'en',
-          targetLanguages: ['es'],
-          interimResults: true,
-        },
-        pcm: wav.data,
-        realtimeFactor: 2,
-      });
-      assert.equal(outcome.error, undefined, outcome.error?.details);
-
-      const finals = grpcFinals(outcome.responses);
-      assert.ok(finals.filter((f) => f.startsWith('orig|')).length >= 2, 'two spoken sentences, two finals');
-      const expectedLines = finals.map((f) => f.replace('|', '|final|'));
-      await page
-        .waitForFunction(
-          (n: number) => document.querySelectorAll('.olt-line.olt-final').length >= n,
-          finals.length,
-          { timeout: 10_000 },
-        )
-        .catch(() => undefined);
-      const shown = await page
-        .locator('.olt-line')
-        .evaluateAll((els) =>
-          els.map((el) => `${el.closest('.olt-lang')!.getAttribute('data-lang')}|final|${el.textContent}`),
+      it('shows the subtitles of audio streamed over gRPC, interims before their finals, and SessionStarted carries a working overlay_url', async (t) => {
+        const sessionId = 'overlay-e2e';
+        const token = signOverlayToken(
+          { sessionId, tenantId: 'e2e', exp: Math.floor(Date.now() / 1000) + 600 },
+          Buffer.from(TOKEN_SECRET),
         );
-      assert.deepEqual(
-        [...shown].sort(),
-        [...expectedLines].sort(),
-        'the page shows every final transcript and translation the gRPC client received',
-      );
+        const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+        // Opened before the stream starts, as OBS does; lines=10 and no fade so nothing leaves the screen.
+        await page.goto(`${http}/overlay/${sessionId}?token=${token}&langs=orig,es&lines=10&fade=0`);
+        await page.waitForSelector('html[data-feed="open"][data-session="waiting"]');
+        // Record every line state the page shows, to check the order interim → final afterwards.
+        await page.evaluate(() => {
+          const log: string[] = [];
+          (globalThis as unknown as { __lines: string[] }).__lines = log;
+          new (
+            globalThis as unknown as {
+              MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void };
+            }
+          ).MutationObserver(() => {
+            for (const el of document.querySelectorAll('.olt-line')) {
+              const entry = `${el.closest('.olt-lang').dataset.lang}|${el.dataset.segment}|${el.classList.contains('olt-final') ? 'final' : 'interim'}|${el.textContent}`;
+              if (log[log.length - 1] !== entry && !log.includes(entry)) log.push(entry);
+            }
+          }).observe(document.getElementById('subs'), {
+            childList: true,
+            subtree: true,
+            characterData: true,
+          });
+        });
 
-      // Interims: every segment the gRPC client saw an interim for also showed one on the page, before its final.
-      const log = await page.evaluate(() => (globalThis as unknown as { __lines: string[] }).__lines);
-      const interimSegments = new Set(
-        outcome.responses
-          .filter((r) => r.transcript && !r.transcript.isFinal && r.transcript.text)
-          .map((r) => r.transcript!.segmentId),
-      );
-      t.diagnostic(
-        `segments with interim transcripts: ${interimSegments.size}; page states seen: ${log.length}`,
-      );
-      for (const segment of interimSegments) {
-        const firstInterim = log.findIndex((l) => l.startsWith(`orig|${segment}|interim|`));
-        const final = log.findIndex((l) => l.startsWith(`orig|${segment}|final|`));
+        const wav = readWav(speechFixture('two-sentences.wav').path);
+        const outcome = await streamAudio(client, {
+          apiKey: API_KEY,
+          config: {
+            sessionId,
+            audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 },
+            sourceLanguage: 'en',
+            targetLanguages: ['es'],
+            interimResults: true,
+          },
+          pcm: wav.data,
+          realtimeFactor: 2,
+        });
+        assert.equal(outcome.error, undefined, outcome.error?.details);
+
+        const finals = grpcFinals(outcome.responses);
         assert.ok(
-          firstInterim >= 0 && final > firstInterim,
-          `segment ${segment}: interim shown before final\n${log.join('\n')}`,
+          finals.filter((f) => f.startsWith('orig|')).length >= 2,
+          'two spoken sentences, two finals',
         );
-      }
+        const expectedLines = finals.map((f) => f.replace('|', '|final|'));
+        await page
+          .waitForFunction(
+            (n: number) => document.querySelectorAll('.olt-line.olt-final').length >= n,
+            finals.length,
+            { timeout: 10_000 },
+          )
+          .catch(() => undefined);
+        const shown = await page
+          .locator('.olt-line')
+          .evaluateAll((els) =>
+            els.map((el) => `${el.closest('.olt-lang')!.getAttribute('data-lang')}|final|${el.textContent}`),
+          );
+        assert.deepEqual(
+          [...shown].sort(),
+          [...expectedLines].sort(),
+          'the page shows every final transcript and translation the gRPC client received',
+        );
 
-      // The link handed to the streaming client opens the same page.
-      const overlayUrl = outcome.responses[0]?.started?.overlayUrl ?? '';
-      assert.match(
-        overlayUrl,
-        new RegExp(`/overlay/${sessionId}\\?token=`),
-        'SessionStarted.overlay_url is set',
-      );
-      const link = new URL(overlayUrl);
-      const res = await fetch(new URL(link.pathname + link.search, http));
-      assert.equal(res.status, 200);
-      await page.close();
-    });
-  });
+        // Interims: every segment the gRPC client saw an interim for also showed one on the page, before its final.
+        const log = await page.evaluate(() => (globalThis as unknown as { __lines: string[] }).__lines);
+        const interimSegments = new Set(
+          outcome.responses
+            .filter((r) => r.transcript && !r.transcript.isFinal && r.transcript.text)
+            .map((r) => r.transcript!.segmentId),
+        );
+        t.diagnostic(
+          `segments with interim transcripts: ${interimSegments.size}; page states seen: ${log.length}`,
+        );
+        for (const segment of interimSegments) {
+          const firstInterim = log.findIndex((l) => l.startsWith(`orig|${segment}|interim|`));
+          const final = log.findIndex((l) => l.startsWith(`orig|${segment}|final|`));
+          assert.ok(
+            firstInterim >= 0 && final > firstInterim,
+            `segment ${segment}: interim shown before final\n${log.join('\n')}`,
+          );
+        }
+
+        // The link handed to the streaming client opens the same page.
+        const overlayUrl = outcome.responses[0]?.started?.overlayUrl ?? '';
+        assert.match(
+          overlayUrl,
+          new RegExp(`/overlay/${sessionId}\\?token=`),
+          'SessionStarted.overlay_url is set',
+        );
+        const link = new URL(overlayUrl);
+        const res = await fetch(new URL(link.pathname + link.search, http));
+        assert.equal(res.status, 200);
+        await page.close();
+      });
+    },
+  );
 });

@@ -10,11 +10,11 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule, LoggingModule, type StreamResponse__Output } from '@olt/shared';
 import { ObsWebSocketSocket } from '@olt/shared/dist/obs';
-import { obsAvailable, startHeadlessObs, type HeadlessObs } from '@olt/devkit/dist/obs';
+import { startHeadlessObs, type HeadlessObs } from '@olt/devkit/dist/obs';
+import { needsProgram } from '@olt/devkit/dist/testing';
 import { ObsOutputs } from './obs-outputs.service';
 
-const skip = obsAvailable() ? false : 'obs/xvfb-run not installed (apt-get install obs-studio xvfb)';
-if (skip) console.log(`# SKIPPING gateway OBS output tests: ${skip}`);
+const skip = needsProgram('obs', 'gateway OBS outputs against a real OBS');
 
 const final = (segmentId: string, text: string): StreamResponse__Output =>
   ({ transcript: { segmentId, text, isFinal: true, revision: 1, language: 'en' } }) as StreamResponse__Output;

@@ -2,24 +2,27 @@
  * Test support for the overlay page in a real headless Chromium (Debian `chromium` + playwright-core).
  * Imported by specs only; playwright-core is a root devDependency and never loaded by the gateway itself.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '@olt/devkit';
+import { findOnPath, needsProgram } from '@olt/devkit/dist/testing';
 
 /* Browser globals used inside page.evaluate callbacks, which run in Chromium (the gateway compiles without
    the DOM lib). */
 /* eslint-disable-next-line @typescript-eslint/no-explicit-any */
 declare const document: any, window: any;
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Skip reason for `describe` when Chromium is missing (a failing test under CI), else false. */
+export function needsChromium(checks: string): string | false {
+  return needsProgram('chromium', checks);
+}
 
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: apt-get install chromium (the CI script .ci/run does)`);
-  }
+  const executablePath = findOnPath('chromium');
+  if (!executablePath) throw new Error('chromium is not on the PATH: apt-get install chromium');
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     args: [
       '--headless',
       '--no-sandbox',

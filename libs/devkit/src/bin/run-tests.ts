@@ -4,10 +4,10 @@
  * runner does not expand globs, so the files are listed here. Arguments filter by substring:
  * `npm test -- gateway e2e` runs specs whose path contains "gateway" or "e2e".
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../stack/repo-root';
+import { runSpecFiles } from '../testing/spec-runner';
 
 function specFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir)) {
@@ -35,9 +35,4 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`running ${files.length} spec files`);
-const result = spawnSync(
-  process.execPath,
-  ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.CI ? 2 : 3}`, ...files],
-  { stdio: 'inherit', cwd: root },
-);
-process.exit(result.status ?? 1);
+process.exit(runSpecFiles(files, { cwd: root }));

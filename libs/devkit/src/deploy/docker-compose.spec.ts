@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot } from '../stack/repo-root';
+import { needsProgram } from '../testing/system-programs';
 import { run, which } from './tools';
 
 interface ComposeService {
@@ -15,9 +16,8 @@ interface ComposeService {
 
 /** docker-compose.yml checked by Debian's docker-compose (1.29, `config` needs no Docker engine). */
 describe('docker-compose.yml', () => {
+  const skip = needsProgram('docker-compose', '`docker-compose config` on docker-compose.yml');
   const bin = which('docker-compose');
-  const skip = bin ? false : 'docker-compose is not installed (bash .ci/run installs it with apt): NOT CHECKED';
-  if (skip) console.warn(`SKIPPED: ${skip}`);
 
   const config = (profile?: string): Record<string, ComposeService> => {
     const args = [...(profile ? ['--profile', profile] : []), 'config'];

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '../stack/repo-root';
+import { needsProgram } from '../testing/system-programs';
 import { run, which } from './tools';
 
 /** promtool (Debian package `prometheus`, installed by .ci/run) on the alert rules and the compose config. */
 describe('Prometheus rules and config (promtool)', () => {
+  const skip = needsProgram('promtool', '`promtool check` on the alert rules and Prometheus config');
   const bin = which('promtool');
-  const skip = bin ? false : 'promtool is not installed (bash .ci/run installs the prometheus package): NOT CHECKED';
-  if (skip) console.warn(`SKIPPED: ${skip}`);
   const dir = join(repoRoot(), 'deploy', 'prometheus');
 
   it('`promtool check rules` accepts deploy/prometheus/alerts.yml', { skip }, () => {

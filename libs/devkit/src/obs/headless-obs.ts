@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,13 +25,6 @@ export interface HeadlessObs {
   stop(): Promise<void>;
   /** Stops, then removes the temporary HOME (when this helper made it). */
   dispose(): Promise<void>;
-}
-
-/** True when `obs` and `xvfb-run` are on the PATH (CI installs them; tests skip with a message otherwise). */
-export function obsAvailable(): boolean {
-  return ['obs', 'xvfb-run'].every(
-    (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0,
-  );
 }
 
 export const TEST_OBS_PASSWORD = 'olt-test-password';

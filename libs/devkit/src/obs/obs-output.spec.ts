@@ -17,14 +17,11 @@ import {
   type ObsLogPort,
   type ObsOutputSettings,
 } from '@olt/shared/dist/obs';
-import { startHeadlessObs, obsAvailable, type HeadlessObs } from './headless-obs';
-import { decodeCaptions, ffmpegAvailable, startRtmpReceiver } from './rtmp-receiver';
+import { needsPrograms } from '../testing/system-programs';
+import { startHeadlessObs, type HeadlessObs } from './headless-obs';
+import { decodeCaptions, startRtmpReceiver } from './rtmp-receiver';
 
-const skip =
-  obsAvailable() && ffmpegAvailable()
-    ? false
-    : 'obs/xvfb-run/ffmpeg not installed (apt-get install obs-studio xvfb ffmpeg)';
-if (skip) console.log(`# SKIPPING real-OBS tests: ${skip}`);
+const skip = needsPrograms(['obs', 'ffmpeg'], 'OBS text source and CEA-608 captions against a real OBS');
 
 class RecordingLog implements ObsLogPort {
   readonly lines: { level: string; msg: string }[] = [];

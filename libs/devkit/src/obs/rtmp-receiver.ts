@@ -30,11 +30,6 @@ function isListening(port: number): boolean {
   });
 }
 
-/** True when ffmpeg is on the PATH. */
-export function ffmpegAvailable(): boolean {
-  return spawnSync('sh', ['-c', 'command -v ffmpeg'], { stdio: 'ignore' }).status === 0;
-}
-
 /**
  * A one-shot local RTMP server (ffmpeg -listen 1) that copies what OBS streams into an FLV file, so the
  * stream captions OBS embeds (CEA-608 in H.264 SEI) can be decoded back from a real stream.

@@ -1,0 +1,2 @@
+export * from './spec-runner';
+export * from './system-programs';
