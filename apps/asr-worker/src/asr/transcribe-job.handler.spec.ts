@@ -142,7 +142,7 @@ async function startWorker(redisUrl: string, modelDir: string, maxNewTokens?: nu
   /** Enqueues one segment as the gateway would; resolves with its reply. */
   async function submit(audio: Float32Array, extra: Partial<AsrJobData> = {}): Promise<AsrReply> {
     const requestId = `req-${++n}`;
-    const audioKey = segmentAudioKey(`seg-${n}`, 0);
+    const audioKey = segmentAudioKey('tenant-a', `seg-${n}`);
     await store.put(audioKey, audio, 600);
     const reply = new Promise<AsrReply>((resolve) => waiters.set(requestId, resolve));
     const data: AsrJobData = {

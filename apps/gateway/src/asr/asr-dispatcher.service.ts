@@ -39,7 +39,7 @@ export class AsrDispatcher implements AsrTranscriber {
   async transcribe(req: TranscribeRequest): Promise<AsrReply> {
     const cfg = this.config.current;
     const requestId = randomUUID();
-    const audioKey = segmentAudioKey(req.segmentId, req.revision);
+    const audioKey = segmentAudioKey(req.tenantId, requestId);
     await this.store.put(audioKey, req.audio, cfg.queue.segmentTtlS);
     const data: AsrJobData = {
       v: 1,

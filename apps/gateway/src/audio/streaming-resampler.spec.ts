@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StreamingResampler } from './streaming-resampler';
+import { MAX_CACHED_FILTER_BANKS, StreamingResampler, cachedFilterBanks } from './streaming-resampler';
 
 function mulberry32(seed: number): () => number {
   return () => {
@@ -112,5 +112,14 @@ describe('StreamingResampler', () => {
     const tail = r.flush().length;
     assert.equal(first + tail, 1600);
     assert.throws(() => r.push(new Float32Array(10)), /after flush/);
+  });
+
+  it('keeps a bounded number of filter banks however many distinct rates clients send', () => {
+    // A stream at an evicted rate keeps working: it holds its own bank.
+    const early = new StreamingResampler(8001);
+    for (let rate = 8002; rate < 8002 + 3 * MAX_CACHED_FILTER_BANKS; rate++) new StreamingResampler(rate);
+    assert.equal(cachedFilterBanks(), MAX_CACHED_FILTER_BANKS);
+    const out = early.push(sine(440, 8001, 0.5));
+    assert.ok(out.length > 7900 && out.length <= 8000, `8001 Hz → 16 kHz gave ${out.length} samples`);
   });
 });

@@ -22,7 +22,19 @@ interface FilterBank {
   coeffs: Float32Array;
 }
 
+/**
+ * Filter banks by rate pair, least recently used first. Bounded: every integer rate from 8 to 192 kHz is
+ * accepted, and a bank costs up to ~1.7 MB, so a client cycling through rates must not grow the process.
+ * A stream keeps its own reference, so eviction never disturbs a live stream; it only means the next
+ * stream at that rate builds the bank again.
+ */
 const banks = new Map<string, FilterBank>();
+export const MAX_CACHED_FILTER_BANKS = 16;
+
+/** Rate pairs whose filter bank is cached now (for tests and the resampler metric). */
+export function cachedFilterBanks(): number {
+  return banks.size;
+}
 
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
@@ -43,7 +55,11 @@ function besselI0(x: number): number {
 function filterBank(inputRate: number, outputRate: number): FilterBank {
   const key = `${inputRate}:${outputRate}`;
   const cached = banks.get(key);
-  if (cached) return cached;
+  if (cached) {
+    banks.delete(key);
+    banks.set(key, cached);
+    return cached;
+  }
   const g = gcd(inputRate, outputRate);
   const stepNum = inputRate / g;
   const stepDen = outputRate / g;
@@ -76,6 +92,7 @@ function filterBank(inputRate: number, outputRate: number): FilterBank {
   }
   const bank = { stepNum, stepDen, taps, half, phases, coeffs };
   banks.set(key, bank);
+  if (banks.size > MAX_CACHED_FILTER_BANKS) banks.delete(banks.keys().next().value!);
   return bank;
 }
 

@@ -114,6 +114,39 @@ describe('bad input gets a clear gRPC status and never hurts other streams', () 
     assert.match(out.error!.details, /sample_rate_hz = 0 .*8000\.\.192000/);
   });
 
+  it('an unknown priority number → INVALID_ARGUMENT at the config, not empty finals later', async () => {
+    for (const priority of [5, 99]) {
+      const out = await exchange(client, [pcmConfig({ priority: priority as unknown as 'NORMAL' })]);
+      assert.equal(out.error?.code, grpc.status.INVALID_ARGUMENT, `priority ${priority}`);
+      assert.match(out.error!.details, new RegExp(`priority = ${priority} is not a known priority`));
+    }
+  });
+
+  it('channels 0 → INVALID_ARGUMENT, the same rule as sample rate 0', async () => {
+    const out = await exchange(client, [
+      pcmConfig({ audio: { encoding: 'LINEAR16', sampleRateHz: 16000, channels: 0 } }),
+    ]);
+    assert.equal(out.error?.code, grpc.status.INVALID_ARGUMENT);
+    assert.match(out.error!.details, /channels = 0 \(not set\)/);
+  });
+
+  it('megabyte language codes and 20,000 targets are refused at once with a short message', async () => {
+    const huge = 'q'.repeat(1 << 20);
+    for (const config of [
+      pcmConfig({ sourceLanguage: huge }),
+      pcmConfig({ targetLanguages: [huge] }),
+      pcmConfig({ targetLanguages: Array.from({ length: 20_000 }, (_, i) => `x${i}`) }),
+      pcmConfig({ glossary: Array.from({ length: 5000 }, (_, i) => ({ source: `t${i}`, target: '' })) }),
+    ]) {
+      const started = Date.now();
+      const out = await exchange(client, [config]);
+      assert.equal(out.error?.code, grpc.status.INVALID_ARGUMENT);
+      assert.ok(out.error!.details.length < 1100, `status message of ${out.error!.details.length} chars`);
+      assert.ok(Date.now() - started < 5000);
+    }
+    await assertStillServing();
+  });
+
   it('an odd byte count for LINEAR16 → INVALID_ARGUMENT', async () => {
     const out = await exchange(client, [pcmConfig(), { audio: { data: Buffer.alloc(321) } }]);
     assert.equal(out.error?.code, grpc.status.INVALID_ARGUMENT);

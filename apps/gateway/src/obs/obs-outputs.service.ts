@@ -8,6 +8,7 @@ import {
   type ObsOutputStatus,
   type ObsSocketPort,
 } from '@olt/shared/dist/obs';
+import { callKey, type CallRef } from '../tenancy/call-ref';
 
 /**
  * The OBS outputs of this gateway's sessions: a session attaches its outputs when it starts, publishes
@@ -19,7 +20,8 @@ import {
  */
 @Injectable()
 export class ObsOutputs implements OnModuleDestroy {
-  private readonly bySession = new Map<string, ObsSubtitleOutput[]>();
+  /** By callKey: outputs belong to one call of one tenant, never to a bare (client-chosen) session id. */
+  private readonly byCall = new Map<string, ObsSubtitleOutput[]>();
   /** Tests point outputs at something else than obs-websocket-js; production leaves it unset. */
   socketFactory?: () => ObsSocketPort;
 
@@ -38,33 +40,38 @@ export class ObsOutputs implements OnModuleDestroy {
    * Starts an OBS output for the session (several may be attached). Without settings, uses `[obs]` and
    * does nothing when that is disabled. Returns the output, for its status.
    */
-  attach(sessionId: string, settings = this.settingsFromConfig()): ObsSubtitleOutput | undefined {
+  attach(call: CallRef, settings = this.settingsFromConfig()): ObsSubtitleOutput | undefined {
     if (!settings) return undefined;
-    const log = this.logger.logger.child({ sessionId });
+    const log = this.logger.logger.child({ sessionId: call.sessionId, tenantId: call.tenantId });
     const output = new ObsSubtitleOutput(settings, {
       log: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m) },
       socketFactory: this.socketFactory,
     }).start();
-    this.bySession.set(sessionId, [...(this.bySession.get(sessionId) ?? []), output]);
+    const key = callKey(call);
+    this.byCall.set(key, [...(this.byCall.get(key) ?? []), output]);
     return output;
   }
 
-  /** Passes one response the session sent to its client on to the session's OBS outputs. */
-  publish(sessionId: string, response: StreamResponse__Output): void {
-    for (const output of this.bySession.get(sessionId) ?? []) output.publish(response);
+  /** Passes one response the call sent to its client on to the call's OBS outputs. */
+  publish(call: CallRef, response: StreamResponse__Output): void {
+    for (const output of this.byCall.get(callKey(call)) ?? []) output.publish(response);
   }
 
-  status(sessionId: string): ObsOutputStatus[] {
-    return (this.bySession.get(sessionId) ?? []).map((o) => o.status());
+  status(call: CallRef): ObsOutputStatus[] {
+    return (this.byCall.get(callKey(call)) ?? []).map((o) => o.status());
   }
 
-  async detach(sessionId: string): Promise<void> {
-    const outputs = this.bySession.get(sessionId) ?? [];
-    this.bySession.delete(sessionId);
-    await Promise.all(outputs.map((o) => o.stop()));
+  async detach(call: CallRef): Promise<void> {
+    await this.stop(callKey(call));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.bySession.keys()].map((id) => this.detach(id)));
+    await Promise.all([...this.byCall.keys()].map((key) => this.stop(key)));
+  }
+
+  private async stop(key: string): Promise<void> {
+    const outputs = this.byCall.get(key) ?? [];
+    this.byCall.delete(key);
+    await Promise.all(outputs.map((o) => o.stop()));
   }
 }

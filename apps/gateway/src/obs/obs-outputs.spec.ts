@@ -14,6 +14,7 @@ import { startHeadlessObs, type HeadlessObs } from '@olt/devkit/dist/obs';
 import { needsProgram } from '@olt/devkit/dist/testing';
 import { ObsOutputs } from './obs-outputs.service';
 
+const call = (sessionId: string) => ({ tenantId: 'tenant-a', sessionId, callId: 'call-1' });
 const skip = needsProgram('obs', 'gateway OBS outputs against a real OBS');
 
 const final = (segmentId: string, text: string): StreamResponse__Output =>
@@ -49,8 +50,8 @@ describe('gateway ObsOutputs', { skip }, () => {
   test('attaches nothing while [obs] is disabled', async () => {
     const app = await contextWith({ enabled: false }, []);
     try {
-      assert.equal(app.get(ObsOutputs).attach('s0'), undefined);
-      assert.deepEqual(app.get(ObsOutputs).status('s0'), []);
+      assert.equal(app.get(ObsOutputs).attach(call('s0')), undefined);
+      assert.deepEqual(app.get(ObsOutputs).status(call('s0')), []);
     } finally {
       await app.close();
     }
@@ -64,11 +65,13 @@ describe('gateway ObsOutputs', { skip }, () => {
     );
     try {
       const outputs = app.get(ObsOutputs);
-      const output = outputs.attach('sess-1');
+      const output = outputs.attach(call('sess-1'));
       assert.ok(output);
       await output.connection.whenConnected(10_000);
-      outputs.publish('sess-1', final('a', 'hello from the gateway'));
-      outputs.publish('other-session', final('b', 'not for this OBS'));
+      outputs.publish(call('sess-1'), final('a', 'hello from the gateway'));
+      // The same session id under another tenant (or another call) must never reach this OBS.
+      outputs.publish({ ...call('sess-1'), tenantId: 'tenant-b' }, final('b', 'not for this OBS'));
+      outputs.publish({ ...call('sess-1'), callId: 'call-2' }, final('c', 'not for this OBS either'));
       const probe = new ObsWebSocketSocket();
       await probe.connect(obs.url, obs.password);
       const deadline = Date.now() + 10_000;
@@ -83,13 +86,13 @@ describe('gateway ObsOutputs', { skip }, () => {
       }
       await probe.disconnect();
       assert.equal(text, 'hello from the gateway');
-      assert.equal(outputs.status('sess-1')[0].connection.state, 'connected');
+      assert.equal(outputs.status(call('sess-1'))[0].connection.state, 'connected');
       const connected = lines
         .map((l) => JSON.parse(l) as { msg: string; sessionId?: string })
         .find((l) => /obs: connected to OBS/.test(l.msg));
       assert.equal(connected?.sessionId, 'sess-1');
-      await outputs.detach('sess-1');
-      assert.deepEqual(outputs.status('sess-1'), []);
+      await outputs.detach(call('sess-1'));
+      assert.deepEqual(outputs.status(call('sess-1')), []);
       assert.equal(output.status().connection.state, 'stopped');
     } finally {
       await app.close();

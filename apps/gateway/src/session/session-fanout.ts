@@ -3,6 +3,7 @@ import type { ObsOutputSettings, StreamResponse, StreamResponse__Output } from '
 import { SubtitleFeed } from '../feed';
 import { ObsOutputs } from '../obs/obs-outputs.service';
 import { OverlayLinks } from '../overlay/overlay-links';
+import type { CallRef } from '../tenancy/call-ref';
 
 /** Where a session's results go besides its own gRPC call: overlay/REST subscribers and OBS outputs. */
 export interface SessionFanoutPort {
@@ -13,8 +14,10 @@ export interface SessionFanoutPort {
 }
 
 /**
- * One session's fan-out, bound to its tenant (session ids are chosen by clients, so two tenants may use
- * the same id; the feed keys by both). A failing output never disturbs the gRPC stream.
+ * One call's fan-out, bound to its tenant and call (session ids are chosen by clients, so two tenants may
+ * use the same id). The subtitle feed is per tenant + session, so a tenant's overlay follows its stream
+ * across a resume; OBS outputs are per call, so one call ending never stops another's. A failing output
+ * never disturbs the gRPC stream.
  */
 @Injectable()
 export class SessionFanout {
@@ -24,21 +27,22 @@ export class SessionFanout {
     private readonly links: OverlayLinks,
   ) {}
 
-  forTenant(tenantId: string): SessionFanoutPort {
+  forCall(tenantId: string, callId: string): SessionFanoutPort {
+    const ref = (sessionId: string): CallRef => ({ tenantId, sessionId, callId });
     return {
       opened: (sessionId, obsOutputs = []) => {
         // The stream's own OBS servers, else the deployment's `[obs]` output (when enabled).
-        if (obsOutputs.length) for (const settings of obsOutputs) this.obs.attach(sessionId, settings);
-        else this.obs.attach(sessionId);
+        if (obsOutputs.length) for (const settings of obsOutputs) this.obs.attach(ref(sessionId), settings);
+        else this.obs.attach(ref(sessionId));
         return this.links.overlayUrlFor(sessionId, tenantId);
       },
       publish: (sessionId, response) => {
         this.feed.publish(sessionId, response, tenantId);
-        this.obs.publish(sessionId, response as StreamResponse__Output);
+        this.obs.publish(ref(sessionId), response as StreamResponse__Output);
       },
       closed: (sessionId) => {
         this.feed.end(sessionId, tenantId);
-        void this.obs.detach(sessionId);
+        void this.obs.detach(ref(sessionId));
       },
     };
   }

@@ -1,6 +1,8 @@
 import { invalidArgument, resolveLanguage, type LanguageInfo, type StreamConfig__Output } from '@olt/shared';
+import { parseGlossary } from '../translate/glossary-terms';
 
-export type StreamPriority = 'LOW' | 'NORMAL' | 'HIGH' | 'CRITICAL';
+const PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'CRITICAL'] as const;
+export type StreamPriority = (typeof PRIORITIES)[number];
 
 /** A validated StreamConfig: everything the session needs, in checked, resolved form. */
 export interface SessionSettings {
@@ -21,6 +23,8 @@ export interface SessionSettings {
 
 export interface SettingsLimits {
   maxTargets: number;
+  maxGlossaryTerms: number;
+  maxGlossaryTermChars: number;
   minSampleRateHz: number;
   maxSampleRateHz: number;
   maxChannels: number;
@@ -29,6 +33,13 @@ export interface SettingsLimits {
 const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Whisper sees 30 s at a time; a longer segment cannot be transcribed in one pass. */
 const MAX_SEGMENT_MS = 30_000;
+/** resume_from_ms beyond ten years of audio is a client bug, and would lose precision in session times. */
+const MAX_RESUME_MS = 10 * 365 * 24 * 3600 * 1000;
+/**
+ * More codes than there are languages cannot be a real request; refused before any code is looked up, so
+ * a list of a million codes costs nothing.
+ */
+const MAX_TARGET_CODES = 256;
 
 export function parseSessionSettings(
   config: StreamConfig__Output,
@@ -47,10 +58,14 @@ export function parseSessionSettings(
       `StreamConfig.audio.sample_rate_hz = ${rate} is not supported: use ${limits.minSampleRateHz}..${limits.maxSampleRateHz} Hz (e.g. 16000 or 48000)`,
     );
   }
-  const channels = audio.channels === 0 ? 1 : audio.channels;
-  if (channels < 1 || channels > limits.maxChannels) {
+  // Zero-valued fields: the audio format has no safe default (a guessed channel count garbles the audio),
+  // so 0 is "not set" and refused like a missing sample rate; tuning fields (endpointing, priority,
+  // resume_from_ms) treat 0 as "use the default".
+  const channels = audio.channels;
+  if (!Number.isInteger(channels) || channels < 1 || channels > limits.maxChannels) {
     throw invalidArgument(
-      `StreamConfig.audio.channels = ${audio.channels} is not supported: use 1..${limits.maxChannels}`,
+      `StreamConfig.audio.channels = ${channels}${channels === 0 ? ' (not set)' : ''} is not supported: ` +
+        `use 1..${limits.maxChannels} (1 = mono, 2 = interleaved stereo)`,
     );
   }
 
@@ -67,12 +82,7 @@ export function parseSessionSettings(
       ? undefined
       : resolveLanguage(sourceCode, 'source');
 
-  const targets = dedupeTargets(config.targetLanguages.map((code) => resolveLanguage(code, 'target')));
-  if (targets.length > limits.maxTargets) {
-    throw invalidArgument(
-      `${targets.length} target languages requested; this plan allows at most ${limits.maxTargets}`,
-    );
-  }
+  const targets = parseTargets(config.targetLanguages, limits.maxTargets);
 
   const silenceMs = config.endpointing?.silenceMs || undefined;
   if (silenceMs !== undefined && (silenceMs < 100 || silenceMs > 10_000)) {
@@ -85,23 +95,44 @@ export function parseSessionSettings(
     );
   }
 
-  const glossary = config.glossary.filter((g) => g.source.trim() !== '');
+  const resumeFromMs = Number(config.resumeFromMs ?? 0);
+  if (!Number.isSafeInteger(resumeFromMs) || resumeFromMs < 0 || resumeFromMs > MAX_RESUME_MS) {
+    throw invalidArgument(
+      `StreamConfig.resume_from_ms = ${String(config.resumeFromMs)} must be a position in the session's audio, ` +
+        `from 0 to ${MAX_RESUME_MS} ms`,
+    );
+  }
+  const priority =
+    config.priority === 'PRIORITY_UNSPECIFIED' || !config.priority ? 'NORMAL' : config.priority;
+  if (!(PRIORITIES as readonly unknown[]).includes(priority)) {
+    // An unknown enum number arrives as the number itself: refused here rather than failing every job.
+    throw invalidArgument(
+      `StreamConfig.priority = ${String(config.priority)} is not a known priority: use LOW, NORMAL, HIGH or CRITICAL`,
+    );
+  }
+
+  const glossary = parseGlossary(config.glossary, limits, 'StreamConfig.glossary');
   return {
     sessionId,
-    resumeFromMs: Number(config.resumeFromMs) || 0,
+    resumeFromMs,
     audio: { encoding: audio.encoding, sampleRateHz: rate, channels },
     source,
     targets,
     interimResults: config.interimResults,
     silenceMs,
     maxSegmentMs,
-    priority: config.priority === 'PRIORITY_UNSPECIFIED' ? 'NORMAL' : (config.priority as StreamPriority),
+    priority: priority as StreamPriority,
     glossary,
     maskProfanity: config.maskProfanity,
   };
 }
 
 export function parseTargets(codes: string[], maxTargets: number): LanguageInfo[] {
+  if (codes.length > Math.max(MAX_TARGET_CODES, maxTargets)) {
+    throw invalidArgument(
+      `${codes.length} target languages requested; this plan allows at most ${maxTargets}`,
+    );
+  }
   const targets = dedupeTargets(codes.map((code) => resolveLanguage(code, 'target')));
   if (targets.length > maxTargets) {
     throw invalidArgument(

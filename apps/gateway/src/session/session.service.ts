@@ -65,7 +65,7 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
         }
         this.registry.add(tenant.id);
         this.metrics.streamsActive.inc({ tenant: tenant.id });
-        const fanout = this.fanout.forTenant(tenant.id);
+        const fanout = this.fanout.forCall(tenant.id, randomUUID());
         const session = new StreamSession(call, {
           tenant,
           config: () => this.config.current,

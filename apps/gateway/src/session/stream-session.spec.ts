@@ -93,18 +93,30 @@ class FakeAsrDispatcher implements AsrTranscriber {
 class FakeCall extends EventEmitter implements StreamCall {
   readonly responses: StreamResponse__Output[] = [];
   readonly ended: Promise<void>;
+  /** The status the session ended the call with, if it failed it. */
+  status?: { code: number; details: string };
+  paused = false;
+  /** A client that stopped reading: every write fills the transport and 'drain' never comes. */
+  stopReading = false;
   private markEnded!: () => void;
   constructor() {
     super();
     this.ended = new Promise((r) => (this.markEnded = r));
-    this.on('error', () => this.markEnded());
+    this.on('error', (status: { code: number; details: string }) => {
+      this.status = status;
+      this.markEnded();
+    });
   }
   write(message: StreamResponse): boolean {
     this.responses.push(message as StreamResponse__Output);
-    return true;
+    return !this.stopReading;
   }
-  pause(): void {}
-  resume(): void {}
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
   end(): void {
     this.markEnded();
   }
@@ -143,10 +155,16 @@ async function runSession(opts: {
   /** Called after each chunk has been taken in (with the chunk index). */
   onChunk?: (index: number, asr: FakeAsrDispatcher) => void;
   clock?: { now: number };
+  call?: FakeCall;
+  /** Send all audio at once, as a client faster than real time does, instead of chunk by chunk. */
+  burst?: boolean;
+  /** Called after the end of audio was sent; the session ends when this and the call are done. */
+  afterEnd?: (asr: FakeAsrDispatcher, call: FakeCall) => Promise<void>;
 }) {
   const asr = opts.asr ?? new FakeAsrDispatcher();
   const cfg = config(opts.config);
-  const call = new FakeCall();
+  const call = opts.call ?? new FakeCall();
+  let outcome: string | undefined;
   const clock = opts.clock ?? { now: 0 };
   const translateRequests: Array<Record<string, unknown>> = [];
   const session = new StreamSession(call, {
@@ -170,7 +188,7 @@ async function runSession(opts: {
     metrics: new Metrics(new Registry(), 'gateway'),
     logger: pino({ level: 'silent' }),
     newSessionId: () => 'sess',
-    onClosed: () => undefined,
+    onClosed: (o) => (outcome = o),
   });
   session.start();
   const send = (msg: Partial<StreamRequest__Output>) => call.emit('data', msg as StreamRequest__Output);
@@ -193,14 +211,15 @@ async function runSession(opts: {
   for (let i = 0, n = 0; i < opts.audio.length; i += chunk, n++) {
     const samples = opts.audio.slice(i, i + chunk);
     send({ request: 'audio', audio: { data: Buffer.from(samples.buffer) } });
+    if (opts.burst) continue;
     // Real time, compressed: each chunk is taken in and the fake worker answers before the next one.
     for (let k = 0; k < 4; k++) await turn();
     clock.now += CHUNK_MS;
     opts.onChunk?.(n, asr);
   }
   call.emit('end');
-  await call.ended;
-  return { responses: call.responses, asr, translateRequests };
+  await Promise.all([call.ended, opts.afterEnd?.(asr, call)]);
+  return { responses: call.responses, asr, translateRequests, call, outcome };
 }
 
 const transcripts = (responses: StreamResponse__Output[]) =>
@@ -363,5 +382,88 @@ describe("StreamSession passes the stream's translation options on", () => {
     });
     assert.ok(translateRequests.length >= 1);
     assert.equal(translateRequests[0].maskProfanity, undefined);
+  });
+});
+
+describe('StreamSession bounds what one client can hold', () => {
+  /** Many short segments: each one becomes a final that holds its audio until ASR answers. */
+  const manySegments = signal(
+    Array.from({ length: 8 }, () => [
+      ['speech', 0.6],
+      ['silence', 0.7],
+    ])
+      .flat()
+      .map((p) => p as ['speech' | 'silence', number]),
+  );
+
+  it('a sender faster than its finals decode is paused at streaming.max_pending_finals and loses nothing', async () => {
+    const asr = new FakeAsrDispatcher();
+    asr.holdFinals = true;
+    const call = new FakeCall();
+    let maxOpenSegments = 0;
+    let pausedWhileFull = false;
+    const { responses, outcome } = await runSession({
+      audio: manySegments,
+      streamConfig: { interimResults: false },
+      config: { streaming: { maxPendingFinals: 2 } },
+      asr,
+      call,
+      burst: true,
+      afterEnd: async () => {
+        // Release held finals one at a time; between releases, count segments ended but not transcribed.
+        for (let i = 0; i < 200 && !call.responses.some((r) => r.event?.type === 'WARNING'); i++) {
+          for (let k = 0; k < 20; k++) await turn();
+          const ends = call.responses.filter((r) => r.event?.type === 'SPEECH_END').length;
+          const finals = call.responses.filter((r) => r.transcript?.isFinal).length;
+          maxOpenSegments = Math.max(maxOpenSegments, ends - finals);
+          if (ends - finals >= 2 && call.paused) pausedWhileFull = true;
+          if (finals === 8) break;
+          asr.release();
+        }
+      },
+    });
+    assert.equal(outcome, 'ok');
+    assert.ok(maxOpenSegments <= 2, `at most 2 finals pending at once (saw ${maxOpenSegments})`);
+    assert.ok(pausedWhileFull, 'the call was paused (HTTP/2 flow control) while the limit was reached');
+    assert.equal(transcripts(responses).filter((t) => t.isFinal).length, 8, 'every segment got its final');
+    assert.deepEqual(contractViolations(responses, []), []);
+  });
+
+  it('a client that stops reading is cut off after streaming.write_stall_timeout_ms, freeing its slot', async () => {
+    const call = new FakeCall();
+    call.stopReading = true;
+    const started = Date.now();
+    const { outcome } = await runSession({
+      audio: signal([
+        ['speech', 1],
+        ['silence', 1],
+      ]),
+      streamConfig: { interimResults: false },
+      config: { streaming: { writeStallTimeoutMs: 1000 } },
+      call,
+    });
+    assert.equal(outcome, 'error');
+    assert.equal(call.status?.code, 1, 'CANCELLED');
+    assert.match(call.status!.details, /read no responses for 1 s/);
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('results that never come after the half-close end the call at streaming.finish_timeout_ms', async () => {
+    const asr = new FakeAsrDispatcher();
+    asr.holdFinals = true;
+    const call = new FakeCall();
+    const { outcome } = await runSession({
+      audio: signal([
+        ['speech', 1],
+        ['silence', 1],
+      ]),
+      streamConfig: { interimResults: false },
+      config: { streaming: { finishTimeoutMs: 1000 } },
+      asr,
+      call,
+    });
+    assert.equal(outcome, 'error');
+    assert.equal(call.status?.code, 4, 'DEADLINE_EXCEEDED');
+    assert.match(call.status!.details, /resume with resume_from_ms/);
   });
 });

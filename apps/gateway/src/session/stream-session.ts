@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import {
   AppError,
+  cancelled,
+  deadlineExceeded,
   findLanguage,
   invalidArgument,
   toGrpcStatus,
@@ -83,6 +85,7 @@ export class StreamSession {
   private paused = false;
   private ending = false;
   private startTimer?: NodeJS.Timeout;
+  private finishTimer?: NodeJS.Timeout;
   /** Serialises transcript writes in segment order. */
   private transcriptChain: Promise<void> = Promise.resolve();
   /** Resolves when the latest final's reply has been learned from (language, prompt). */
@@ -94,6 +97,8 @@ export class StreamSession {
   private readonly language: LanguageStickiness;
   /** Finals dispatched whose transcript has not been written yet. */
   private finalsPending = 0;
+  /** The pump, waiting for finalsPending to drop below streaming.max_pending_finals. */
+  private finalSettledWaiters: Array<() => void> = [];
   /** The stream's latest non-empty final text: the prompt of its next jobs. */
   private lastFinalText = '';
 
@@ -111,6 +116,16 @@ export class StreamSession {
         once: (event, listener) => call.once(event, listener),
       },
       () => this.updateFlow(),
+      {
+        timeoutMs: () => deps.config().streaming.writeStallTimeoutMs,
+        onStalled: (waitedMs) =>
+          this.fail(
+            cancelled(
+              `the client read no responses for ${Math.round(waitedMs / 1000)} s while results waited: ` +
+                'read the stream continuously (the gateway gave up on this call)',
+            ),
+          ),
+      },
     );
     const streaming = () => deps.config().streaming;
     this.lag = new LagMonitor(
@@ -198,7 +213,8 @@ export class StreamSession {
   }
 
   private updateFlow(): void {
-    const shouldPause = this.inbox.length >= INBOX_HIGH_WATER || this.writer.congested;
+    const shouldPause =
+      this.inbox.length >= INBOX_HIGH_WATER || this.writer.congested || this.tooManyFinalsPending;
     if (shouldPause && !this.paused) {
       this.paused = true;
       this.call.pause();
@@ -208,11 +224,29 @@ export class StreamSession {
     }
   }
 
+  /**
+   * Per-stream memory bound: each pending final holds its segment's audio until ASR answers. A client
+   * sending faster than its finals decode is paused here (and by HTTP/2 flow control) instead of piling up
+   * segments.
+   */
+  private get tooManyFinalsPending(): boolean {
+    return this.finalsPending >= this.deps.config().streaming.maxPendingFinals;
+  }
+
+  private finalsBelowLimit(): Promise<void> {
+    if (!this.tooManyFinalsPending || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.finalSettledWaiters.push(resolve));
+  }
+
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
       while (this.inbox.length && !this.closed) {
+        if (this.inbox[0].kind === 'message' && this.inbox[0].msg.request === 'audio') {
+          await this.finalsBelowLimit();
+          if (this.closed) break;
+        }
         const item = this.inbox.shift()!;
         this.updateFlow();
         if (item.kind === 'end') await this.finish();
@@ -248,6 +282,8 @@ export class StreamSession {
       msg.config!,
       {
         maxTargets: maxTargetsFor(cfg.limits, this.deps.tenant.plan),
+        maxGlossaryTerms: cfg.limits.maxGlossaryTerms,
+        maxGlossaryTermChars: cfg.limits.maxGlossaryTermChars,
         minSampleRateHz: cfg.audio.minSampleRateHz,
         maxSampleRateHz: cfg.audio.maxSampleRateHz,
         maxChannels: cfg.audio.maxChannels,
@@ -450,6 +486,12 @@ export class StreamSession {
       if (!pending) return;
       pending = false;
       this.finalsPending--;
+      if (!this.tooManyFinalsPending) {
+        const waiters = this.finalSettledWaiters;
+        this.finalSettledWaiters = [];
+        for (const w of waiters) w();
+      }
+      this.updateFlow();
       if (this.idle) this.lag.onIdle();
       // Interim decodes of the next segment were held back while this final was pending.
       if (settings.interimResults && !this.closed) this.interim.poll();
@@ -626,9 +668,21 @@ export class StreamSession {
     if (this.ending) return;
     this.ending = true;
     clearTimeout(this.startTimer);
+    const timeoutMs = this.deps.config().streaming.finishTimeoutMs;
+    this.finishTimer = setTimeout(
+      () =>
+        this.fail(
+          deadlineExceeded(
+            `the stream's last results were not delivered within ${Math.round(timeoutMs / 1000)} s of the end of audio ` +
+              '(streaming.finish_timeout_ms): resume with resume_from_ms after the last final you received',
+          ),
+        ),
+      timeoutMs,
+    );
     if (this.pipeline) this.handleEvents(await this.pipeline.end());
     while (this.outstanding.size) await Promise.all([...this.outstanding]);
     await this.writer.flushed();
+    clearTimeout(this.finishTimer);
     if (this.closed) return;
     this.closed = true;
     this.call.end();
@@ -642,9 +696,8 @@ export class StreamSession {
     if (!(err instanceof AppError)) this.log.error({ err }, 'session failed');
     else this.log.info({ code: err.code, message: err.message }, 'session rejected');
     this.closed = true;
-    clearTimeout(this.startTimer);
-    this.interim.stop();
-    this.inbox.length = 0;
+    this.releaseWaits();
+    this.writer.abandon();
     this.call.emit('error', { code: status.code, details: status.details, message: status.details });
     this.deps.onClosed('error');
   }
@@ -652,10 +705,20 @@ export class StreamSession {
   private close(outcome: 'cancelled'): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.startTimer);
-    this.interim.stop();
-    this.inbox.length = 0;
+    this.releaseWaits();
+    this.writer.abandon();
     this.log.info('client went away');
     this.deps.onClosed(outcome);
+  }
+
+  /** The call is over: stop timers and interim decodes, and let every waiting loop see `closed`. */
+  private releaseWaits(): void {
+    clearTimeout(this.startTimer);
+    clearTimeout(this.finishTimer);
+    this.interim.stop();
+    this.inbox.length = 0;
+    const waiters = this.finalSettledWaiters;
+    this.finalSettledWaiters = [];
+    for (const w of waiters) w();
   }
 }

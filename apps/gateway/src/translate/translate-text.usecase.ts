@@ -10,12 +10,10 @@ import {
 import { DeploymentLanguages } from '../languages/deployment-languages';
 import { parseTargets } from '../session/session-settings';
 import type { Tenant } from '../tenancy/tenant';
+import { parseGlossary } from './glossary-terms';
 import { maxTargetsFor } from './target-limits';
 import { TranslationService } from './translation.service';
 
-/** Longest glossary term accepted, and the most terms per request. */
-const MAX_TERM_CHARS = 200;
-const MAX_TERMS = 200;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface TranslateTextCommand {
@@ -72,7 +70,7 @@ export class TranslateTextUseCase {
     }
     const targets = parseTargets(cmd.targetLanguages, maxTargetsFor(limits, cmd.tenant.plan));
     await this.requireOnDeployment([source, ...targets.filter((t) => t.flores !== source.flores)]);
-    const glossary = parseGlossary(cmd.glossary ?? []);
+    const glossary = parseGlossary(cmd.glossary ?? [], limits);
     const translations = await Promise.all(
       targets.map(async (target) => {
         const out = await this.translation.translate({
@@ -122,18 +120,4 @@ export class TranslateTextUseCase {
       );
     }
   }
-}
-
-function parseGlossary(entries: Array<{ source: string; target: string }>) {
-  if (entries.length > MAX_TERMS) {
-    throw invalidArgument(`glossary has ${entries.length} entries; at most ${MAX_TERMS} are allowed`);
-  }
-  const out = entries.filter((g) => g.source.trim() !== '');
-  const long = out.find((g) => g.source.length > MAX_TERM_CHARS || g.target.length > MAX_TERM_CHARS);
-  if (long) {
-    throw invalidArgument(
-      `glossary term "${long.source.slice(0, 40)}…" is longer than ${MAX_TERM_CHARS} characters`,
-    );
-  }
-  return out.map((g) => ({ source: g.source, target: g.target }));
 }

@@ -77,12 +77,15 @@ export class TranslationService {
     }
     const cfg = this.config.current;
     const glossary = this.glossaryFor(req);
+    // A glossary-shaped entry answers only its own tenant; plain entries follow cache.share_across_tenants.
+    const tenantScoped = glossary.length > 0 || !cfg.cache.shareAcrossTenants;
     const cacheKey = translationCacheKey(
       req.source,
       req.target,
       cfg.translate.model,
       req.text,
       glossaryDigest(glossary),
+      tenantScoped ? req.tenantId : '',
     );
     if (cfg.cache.enabled) {
       const cached = await this.cache.get(cacheKey).catch(() => undefined);

@@ -28,6 +28,8 @@ export function normaliseForCache(text: string): string {
  * `tr:v1:{src}:{dst}:{model}:{sha256(normalised text)}` — the model id keeps a model change from serving
  * stale text. `variant` (e.g. a digest of the glossary that shaped the translation) is hashed in with the
  * text, so the same text under another glossary is another entry; without one the key is unchanged.
+ * `tenantId` scopes the entry to one tenant (`…:{model}:t.{tenant}:{sha256}`), so it can never answer
+ * another tenant and a tenant's entries can be found and invalidated by prefix.
  */
 export function translationCacheKey(
   source: string,
@@ -35,10 +37,12 @@ export function translationCacheKey(
   model: string,
   text: string,
   variant = '',
+  tenantId = '',
 ): string {
   const hash = createHash('sha256').update(normaliseForCache(text));
   if (variant) hash.update(`\u0000${variant}`);
-  return `tr:v1:${source}:${target}:${model}:${hash.digest('hex')}`;
+  const scope = tenantId ? `t.${tenantId}:` : '';
+  return `tr:v1:${source}:${target}:${model}:${scope}${hash.digest('hex')}`;
 }
 
 /** A stable digest of glossary terms (order and duplicates don't matter); "" for none. */

@@ -185,6 +185,10 @@ const cache = z
     confident_threshold: probability.default(0.6),
     // Concurrent misses for one key: the first worker holds this lock while translating, the others wait.
     miss_lock_ms: int(100, 600000).default(15000),
+    // Plain translations (no glossary) are shared by all tenants when true; false keys every entry by
+    // tenant (no cross-tenant hits, and no `from_cache` hint about what other tenants said). Entries
+    // shaped by a tenant's glossary are never shared; masking is applied after the cache.
+    share_across_tenants: z.boolean().default(true),
   })
   .prefault({});
 
@@ -203,6 +207,9 @@ const limits = z
         enterprise: int(1, 200).default(8),
       })
       .prefault({}),
+    // Glossary size, the same for StreamConfig.glossary, TranslateText and POST /v1/translate.
+    max_glossary_terms: int(0, 10000).default(200),
+    max_glossary_term_chars: int(1, 10000).default(200),
     max_chunk_bytes: int(1).default(1048576),
     max_text_bytes: int(1).default(20000),
   })
@@ -228,6 +235,14 @@ const streaming = z
     language_switch_probability: probability.default(0.9),
     language_redetect_every: int(0, 10000).default(8),
     prompt_max_chars: int(0, 1000).default(200),
+    // A stream stops reading audio while this many finals wait for ASR (per-stream memory bound: each
+    // pending final holds up to max_segment_ms of audio).
+    max_pending_finals: int(1, 1000).default(4),
+    // After the client half-closes, its pending results must be delivered within this time; a client
+    // that never reads them is cut off so its stream slot is freed.
+    finish_timeout_ms: int(1000).default(180000),
+    // A client that reads nothing for this long while results wait for it is cut off (CANCELLED).
+    write_stall_timeout_ms: int(1000).default(30000),
   })
   .prefault({})
   .refine((s) => s.language_stick_probability <= s.language_switch_probability, {

@@ -86,8 +86,18 @@ export function findLanguage(code: string): LanguageInfo | undefined {
   return undefined;
 }
 
+/** Longer than any real tag ("zh-Hant-TW-x-private" fits): such input is refused before any lookup. */
+export const MAX_LANGUAGE_CODE_CHARS = 35;
+
 /** Resolves a code or throws INVALID_ARGUMENT naming it and the closest known code. */
 export function resolveLanguage(code: string, role: 'source' | 'target'): LanguageInfo {
+  if (code.length > MAX_LANGUAGE_CODE_CHARS) {
+    // The edit-distance hint below is quadratic in the input: never run it on a client's megabyte string.
+    throw invalidArgument(
+      `${role} language code of ${code.length} characters ("${code.slice(0, 16)}…") is not a language code; ` +
+        'use a BCP-47 tag like "es", a Whisper code, or a FLORES-200 code like "spa_Latn" (see ListLanguages)',
+    );
+  }
   const info = findLanguage(code);
   if (!info) {
     const hint = closestCode(code);
@@ -117,6 +127,7 @@ export function closestCode(
   accept: (info: LanguageInfo) => boolean = () => true,
 ): string | undefined {
   const key = code.trim().toLowerCase();
+  if (key.length > MAX_LANGUAGE_CODE_CHARS) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const info of ALL) {

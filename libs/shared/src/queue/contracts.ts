@@ -22,9 +22,13 @@ export function replyStreamKey(gatewayId: string): string {
   return `${KEY_PREFIX}:replies:${gatewayId}`;
 }
 
-/** Binary key holding one segment's 16 kHz float32 audio. */
-export function segmentAudioKey(segmentId: string, revision: number): string {
-  return `${KEY_PREFIX}:seg:${segmentId}:${revision}`;
+/**
+ * Binary key holding the 16 kHz float32 audio of one ASR request. Keyed by tenant and the request's own
+ * random id, never by the client-chosen session or segment id: two streams that pick the same session id
+ * (two tenants, or one tenant resuming while its old call lingers) can never read each other's audio.
+ */
+export function segmentAudioKey(tenantId: string, requestId: string): string {
+  return `${KEY_PREFIX}:seg:${tenantId}:${requestId}`;
 }
 
 /** Heartbeat key a worker refreshes while it is alive and ready. */
