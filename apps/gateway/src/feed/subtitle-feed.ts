@@ -191,7 +191,8 @@ export function formatCursor(epoch: string, seq: number): string {
 }
 
 /** Parses `${epoch}-${seq}`; anything else means "no cursor" (replay all that is kept). */
-export function parseCursor(value: string | undefined | null): FeedCursor | undefined {
-  const match = /^([0-9a-f]{8})-(\d{1,15})$/.exec(value?.trim() ?? '');
+export function parseCursor(value: unknown): FeedCursor | undefined {
+  // Anything but a string (a repeated query parameter, a header given twice) is no cursor.
+  const match = typeof value === 'string' ? /^([0-9a-f]{8})-(\d{1,15})$/.exec(value.trim()) : null;
   return match ? { epoch: match[1], seq: Number(match[2]) } : undefined;
 }
