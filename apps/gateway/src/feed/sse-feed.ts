@@ -34,7 +34,7 @@ export function serveSseFeed(
 
   let closed = false;
   let unsubscribe = (): void => {};
-  let keepalive: NodeJS.Timeout | undefined;
+  let keepalive: NodeJS.Timeout | undefined = undefined;
   const close = () => {
     if (closed) return;
     closed = true;
