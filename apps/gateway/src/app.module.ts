@@ -10,6 +10,7 @@ import {
 import { AsrTierRouter } from './asr/asr-tier-router';
 import { AsrDispatcher } from './asr/asr-dispatcher.service';
 import { SileroVadModel } from './audio';
+import { AdminListener } from './health/admin-listener';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { FeedModule } from './feed/feed.module';
@@ -64,6 +65,8 @@ import { TranslationService } from './translate/translation.service';
     SessionService,
     AudioPipelineFactory,
     ReadinessService,
+    // /metrics and the probes on gateway.admin_port.
+    AdminListener,
     ObsOutputs,
     SessionFanout,
     ...REST_PROVIDERS,

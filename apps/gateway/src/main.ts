@@ -1,28 +1,34 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ConfigService } from '@olt/shared';
 import { AppModule } from './app.module';
 import { grpcHealth, grpcServerOptions } from './grpc/grpc-server.options';
-import { HttpErrorFilter, setupApiDocs } from './rest';
+import { configureHttp } from './http-setup';
+import { installProcessGuards } from './process-guards';
+import { UnexpectedErrors } from './rest/unexpected-errors';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  // bodyParser: false: configureHttp registers the one JSON parser, with its limit.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  installProcessGuards({ unexpected: app.get(UnexpectedErrors) });
   app.enableShutdownHooks();
   const cfg = app.get(ConfigService).current;
   app.connectMicroservice(grpcServerOptions(cfg), { inheritAppConfig: true });
-  // JSON errors { error: { code, message } } for every HTTP route, also before routing (bad JSON body, 404).
-  // Added after connectMicroservice; the filter passes non-HTTP contexts to Nest's default RPC handling.
-  app.useGlobalFilters(new HttpErrorFilter());
+  // After connectMicroservice, as before: the global filter passes non-HTTP contexts to Nest's RPC handling.
+  configureHttp(app);
   await app.startAllMicroservices();
-  // OpenAPI of the HTTP API at /docs and /docs-json.
-  setupApiDocs(app);
   await app.listen(cfg.gateway.httpPort, cfg.gateway.host);
   process.once('SIGTERM', () => grpcHealth.setStatus('', 'NOT_SERVING'));
   logger.log(
-    `gateway listening: gRPC ${cfg.gateway.host}:${cfg.gateway.grpcPort}, HTTP ${cfg.gateway.host}:${cfg.gateway.httpPort}`,
+    `gateway listening: gRPC ${cfg.gateway.host}:${cfg.gateway.grpcPort}, HTTP ${cfg.gateway.host}:${cfg.gateway.httpPort}, ` +
+      `admin (metrics, probes) ${cfg.gateway.host}:${cfg.gateway.adminPort}`,
   );
 }
 

@@ -177,7 +177,7 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
     assert.match(outcome.error!.details, /API key/);
   });
 
-  it('serves /healthz, /readyz with live workers, /metrics, and gRPC health', async () => {
+  it('serves /healthz, /readyz with live workers, /metrics on the admin port only, and gRPC health', async () => {
     const ready = (await (await fetch(`${stack.httpUrl}/readyz`)).json()) as {
       ready: boolean;
       checks: Record<string, { ok: boolean }>;
@@ -185,7 +185,14 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
     assert.equal(ready.ready, true);
     assert.equal(ready.checks.asrWorkers.ok, true);
     assert.equal((await fetch(`${stack.httpUrl}/healthz`)).status, 200);
-    const metrics = await (await fetch(`${stack.httpUrl}/metrics`)).text();
+    assert.equal((await fetch(`${stack.adminUrl}/healthz`)).status, 200);
+    assert.equal((await fetch(`${stack.adminUrl}/readyz`)).status, 200);
+    assert.equal(
+      (await fetch(`${stack.httpUrl}/metrics`)).status,
+      404,
+      'no tenant metrics on the public port',
+    );
+    const metrics = await (await fetch(`${stack.adminUrl}/metrics`)).text();
     for (const name of [
       'olt_gateway_pipeline_latency_seconds_bucket',
       'olt_gateway_streams_total{',

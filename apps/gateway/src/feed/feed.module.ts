@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
+import { FeedSubscriberCaps } from './feed-subscriber-caps';
 import { SubtitleFeed } from './subtitle-feed';
 
-/** The subtitle fan-out: the stream session publishes into it; overlay and REST feeds read from it. */
-@Module({ providers: [SubtitleFeed], exports: [SubtitleFeed] })
+/**
+ * The subtitle fan-out: the stream session publishes into it; overlay and REST feeds read from it, each
+ * viewer admitted by FeedSubscriberCaps.
+ */
+@Module({ providers: [SubtitleFeed, FeedSubscriberCaps], exports: [SubtitleFeed, FeedSubscriberCaps] })
 export class FeedModule {}

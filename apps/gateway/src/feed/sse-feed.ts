@@ -11,12 +11,17 @@ export interface SseFeedOptions {
   /** `after` query parameter; the Last-Event-ID header (sent by EventSource on its own retries) wins. */
   after?: string;
   keepaliveS: number;
+  /** Called once when the feed ends, however it ends (frees the viewer's FeedSubscriberCaps slot). */
+  onClose?: () => void;
+  /** An error nobody expected while the stream was open (headers already sent: it just ends). */
+  onUnexpected?: (err: unknown) => void;
 }
 
 /**
  * Serves one session's feed as Server-Sent Events: a `hello` event (server time, session state), then
  * the catch-up events and live ones, each with id `${epoch}-${seq}`, and a comment line every keepalive
- * so proxies and OBS keep the connection open.
+ * so proxies and OBS keep the connection open. Every write happens from a timer or the publisher, outside
+ * any request handler: each is guarded, so a failing viewer ends its own stream and nothing else.
  */
 export function serveSseFeed(
   feed: SubtitleFeed,
@@ -26,6 +31,33 @@ export function serveSseFeed(
 ): void {
   const header = req.headers['last-event-id'];
   const cursor = parseCursor(Array.isArray(header) ? header[0] : header) ?? parseCursor(opts.after);
+
+  let closed = false;
+  let unsubscribe = (): void => {};
+  let keepalive: NodeJS.Timeout | undefined = undefined;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(keepalive);
+    unsubscribe();
+    opts.onClose?.();
+    if (!res.writableEnded) res.end();
+  };
+  /** Writes unless closed; a write that throws ends this viewer's stream alone. */
+  const write = (text: string) => {
+    if (closed) return;
+    try {
+      res.write(text);
+    } catch (err) {
+      opts.onUnexpected?.(err);
+      close();
+    }
+  };
+  // A socket error (reset peer, write after a destroy) must not become an unhandled 'error' event.
+  res.on('error', close);
+  req.once('close', close);
+  res.once('close', close);
+
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
@@ -35,31 +67,19 @@ export function serveSseFeed(
   });
   const epoch = feed.epochOf(opts.tenantId, opts.sessionId);
   const status = feed.status(opts.tenantId, opts.sessionId);
-  res.write('retry: 2000\n\n');
-  res.write(
+  write('retry: 2000\n\n');
+  write(
     `event: hello\ndata: ${JSON.stringify({ serverTime: Date.now(), epoch, session: status?.state ?? 'waiting' })}\n\n`,
   );
-
-  let closed = false;
-  let unsubscribe = (): void => {};
-  const keepalive = setInterval(() => res.write(': keepalive\n\n'), opts.keepaliveS * 1000);
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(keepalive);
-    unsubscribe();
-    res.end();
-  };
+  keepalive = setInterval(() => write(': keepalive\n\n'), opts.keepaliveS * 1000);
   const send = (event: FeedEvent) => {
     if (closed) return;
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       close();
       return;
     }
-    res.write(`id: ${formatCursor(epoch, event.seq)}\ndata: ${JSON.stringify(event)}\n\n`);
+    write(`id: ${formatCursor(epoch, event.seq)}\ndata: ${JSON.stringify(event)}\n\n`);
   };
   unsubscribe = feed.subscribe(opts.tenantId, opts.sessionId, send, cursor);
   if (closed) unsubscribe();
-  req.once('close', close);
-  res.once('close', close);
 }

@@ -136,6 +136,18 @@ describe('SubtitleFeed', () => {
     assert.equal(feed.status('acme', 's2')?.state, 'ended', 'kept while a viewer is connected');
   });
 
+  it('a session carried by two live calls (a resume while the old call lingers) ends with the last of them', () => {
+    const feed = makeFeed();
+    feed.publish('s1', started, 'acme');
+    feed.publish('s1', started, 'acme');
+    feed.end('s1', 'acme');
+    assert.equal(feed.status('acme', 's1')?.state, 'live', 'the resumed call still streams');
+    feed.end('s1', 'acme');
+    assert.equal(feed.status('acme', 's1')?.state, 'ended');
+    feed.publish('s1', started, 'acme');
+    assert.equal(feed.status('acme', 's1')?.liveStreams, 1, 'a later resume counts from the ended state');
+  });
+
   it('keeps publishing when a listener throws', () => {
     const feed = makeFeed();
     const got: FeedEvent[] = [];

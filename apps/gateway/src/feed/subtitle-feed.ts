@@ -26,6 +26,8 @@ export interface FeedSessionStatus {
   finals: number;
   /** Streams (connections) that carried this session id; > 1 after a resume. */
   streams: number;
+  /** Streams carrying it now: a resumed call may start before the old one is noticed as gone. */
+  liveStreams: number;
 }
 
 /** One session's fan-out state on this gateway. Exists before the session starts when a viewer waits. */
@@ -83,6 +85,7 @@ export class SubtitleFeed implements OnModuleDestroy {
         targetLanguages: previous?.targetLanguages ?? [],
         finals: previous?.finals ?? 0,
         streams: (previous?.streams ?? 0) + 1,
+        liveStreams: (previous?.state === 'live' ? previous.liveStreams : 0) + 1,
       };
     } else if (channel.status) {
       const status = channel.status;
@@ -101,6 +104,9 @@ export class SubtitleFeed implements OnModuleDestroy {
   end(sessionId: string, tenantId: string): void {
     const channel = this.channel(tenantId, sessionId, false);
     if (!channel?.status || channel.status.state === 'ended') return;
+    // The session ends with its last live call, not with the first of two to close.
+    channel.status.liveStreams = Math.max(0, channel.status.liveStreams - 1);
+    if (channel.status.liveStreams > 0) return;
     const now = Date.now();
     channel.status.state = 'ended';
     channel.status.endedAt = now;
@@ -191,7 +197,8 @@ export function formatCursor(epoch: string, seq: number): string {
 }
 
 /** Parses `${epoch}-${seq}`; anything else means "no cursor" (replay all that is kept). */
-export function parseCursor(value: string | undefined | null): FeedCursor | undefined {
-  const match = /^([0-9a-f]{8})-(\d{1,15})$/.exec(value?.trim() ?? '');
+export function parseCursor(value: unknown): FeedCursor | undefined {
+  // Anything but a string (a repeated query parameter, a header given twice) is no cursor.
+  const match = typeof value === 'string' ? /^([0-9a-f]{8})-(\d{1,15})$/.exec(value.trim()) : null;
   return match ? { epoch: match[1], seq: Number(match[2]) } : undefined;
 }

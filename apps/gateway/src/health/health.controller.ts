@@ -1,14 +1,16 @@
-import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
-import { metricsText, MetricsRegistry } from '@olt/shared';
+import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { SessionService } from '../session/session.service';
 import { ReadinessService } from './readiness.service';
 
+/**
+ * Probes on the public port. /metrics is not here: it lives on the admin listener (AdminListener), which
+ * serves these two probes as well.
+ */
 @Controller()
 export class HealthController {
   constructor(
     private readonly readiness: ReadinessService,
     private readonly sessions: SessionService,
-    private readonly registry: MetricsRegistry,
   ) {}
 
   /** Liveness: the process answers. No dependencies checked (a Redis blip must not restart pods). */
@@ -22,11 +24,5 @@ export class HealthController {
   async readyz(@Res() res: { status(code: number): { json(body: unknown): void } }): Promise<void> {
     const report = await this.readiness.check();
     res.status(report.ready ? 200 : 503).json(report);
-  }
-
-  @Get('metrics')
-  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics(): Promise<string> {
-    return metricsText(this.registry);
   }
 }

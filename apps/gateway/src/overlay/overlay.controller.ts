@@ -2,8 +2,9 @@ import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/com
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@olt/shared';
-import { serveSseFeed, SubtitleFeed } from '../feed';
+import { FeedSubscriberCaps, serveSseFeed, SubtitleFeed } from '../feed';
 import { httpError, HttpErrorFilter } from '../rest/http-error.filter';
+import { UnexpectedErrors } from '../rest/unexpected-errors';
 import { OverlayLinks } from './overlay-links';
 import { renderOverlayError, renderOverlayPage } from './overlay-page';
 import { OVERLAY_PARAMS, resolveOverlaySettings } from './overlay-settings';
@@ -31,6 +32,8 @@ export class OverlayController {
     private readonly links: OverlayLinks,
     private readonly feed: SubtitleFeed,
     private readonly config: ConfigService,
+    private readonly caps: FeedSubscriberCaps,
+    private readonly unexpected: UnexpectedErrors,
   ) {}
 
   @Get(':sessionId')
@@ -72,11 +75,15 @@ export class OverlayController {
     @Res() res: ServerResponse,
   ): void {
     const grant = this.links.verify(token, sessionId);
+    // Throws RESOURCE_EXHAUSTED (429) before any byte of the stream is sent.
+    const release = this.caps.admit(grant.tenantId, sessionId);
     serveSseFeed(this.feed, req, res, {
       tenantId: grant.tenantId,
       sessionId,
       after,
       keepaliveS: this.config.current.overlay.keepaliveS,
+      onClose: release,
+      onUnexpected: (err) => this.unexpected.report('sse', err, { tenantId: grant.tenantId, sessionId }),
     });
   }
 }

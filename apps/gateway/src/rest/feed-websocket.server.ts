@@ -1,13 +1,19 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Injectable,
+  NotFoundException,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ConfigService } from '@olt/shared';
-import { formatCursor, parseCursor, SubtitleFeed } from '../feed';
+import { ConfigService, invalidArgument, redactUrl, requestIdOf } from '@olt/shared';
+import { FeedSubscriberCaps, formatCursor, parseCursor, SubtitleFeed } from '../feed';
 import { OverlayLinks } from '../overlay/overlay-links';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { httpError } from './http-error.filter';
+import { UnexpectedErrors } from './unexpected-errors';
 
 const API_FEED = /^\/v1\/sessions\/([^/]+)\/feed$/;
 const OVERLAY_FEED = /^\/overlay\/([^/]+)\/ws$/;
@@ -34,6 +40,8 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
     private readonly links: OverlayLinks,
     private readonly auth: ApiKeyAuthenticator,
     private readonly config: ConfigService,
+    private readonly caps: FeedSubscriberCaps,
+    private readonly unexpected: UnexpectedErrors,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -47,29 +55,55 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
     this.wss.close();
   }
 
+  /**
+   * Raw 'upgrade' listener: nothing around it catches, so everything in it is inside one try. A socket
+   * error (the client resets mid-handshake) gets a listener first: Node removes its own on upgrade.
+   */
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const api = API_FEED.exec(url.pathname);
-    const overlay = OVERLAY_FEED.exec(url.pathname);
-    if (!api && !overlay) {
-      // Another upgrade handler may own the path; answer only when there is none.
-      if (this.server?.listenerCount('upgrade') === 1)
-        reject(socket, 404, 'NOT_FOUND', `no WebSocket at ${url.pathname}`);
-      return;
-    }
-    let tenantId: string;
-    const sessionId = decodeURIComponent((api ?? overlay)![1]);
+    socket.on('error', () => socket.destroy());
+    const requestId = requestIdOf(req);
+    let release: (() => void) | undefined;
     try {
-      tenantId = api
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const api = API_FEED.exec(url.pathname);
+      const overlay = OVERLAY_FEED.exec(url.pathname);
+      if (!api && !overlay) {
+        // Another upgrade handler may own the path; answer only when there is none.
+        if (this.server?.listenerCount('upgrade') === 1)
+          this.refuse(socket, req, requestId, new NotFoundException(`no WebSocket at ${url.pathname}`));
+        return;
+      }
+      const sessionId = decodePathParam((api ?? overlay)![1]);
+      const repeated = ['token', 'after'].find((name) => url.searchParams.getAll(name).length > 1);
+      if (repeated)
+        throw invalidArgument(`query parameter "${repeated}" is given more than once; give it once`);
+      const tenantId = api
         ? this.auth.authenticate(req.headers.authorization).id
         : this.links.verify(url.searchParams.get('token') ?? undefined, sessionId).tenantId;
+      release = this.caps.admit(tenantId, sessionId);
+      // However the handshake ends (ws may answer 400 itself and never call back), the slot comes back.
+      socket.once('close', release);
+      const after = parseCursor(url.searchParams.get('after'));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        try {
+          this.follow(ws, tenantId, sessionId, after, requestId);
+        } catch (err) {
+          this.unexpected.report('ws', err, { requestId, url: redactUrl(req.url ?? '') });
+          ws.terminate();
+        }
+      });
     } catch (err) {
-      const { status, body } = httpError(err);
-      reject(socket, status, body.error.code, body.error.message);
-      return;
+      release?.();
+      this.refuse(socket, req, requestId, err);
     }
-    const after = parseCursor(url.searchParams.get('after'));
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.follow(ws, tenantId, sessionId, after));
+  }
+
+  private refuse(socket: Duplex, req: IncomingMessage, requestId: string, err: unknown): void {
+    const { status, body } = httpError(err, requestId);
+    const where = { requestId, url: redactUrl(req.url ?? ''), upgrade: 'websocket' };
+    if (status >= 500) this.unexpected.report('ws', err, where);
+    else this.unexpected.rejected(status, body.error.message, where);
+    reject(socket, status, body.error.code, body.error.message);
   }
 
   private follow(
@@ -77,29 +111,56 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
     tenantId: string,
     sessionId: string,
     after: ReturnType<typeof parseCursor>,
+    requestId: string,
   ): void {
+    // Timers and the publisher call in here from outside any request: a throw ends this viewer only.
+    const guarded =
+      (fn: () => void): (() => void) =>
+      () => {
+        try {
+          fn();
+        } catch (err) {
+          this.unexpected.report('ws', err, { requestId, tenantId, sessionId });
+          ws.terminate();
+        }
+      };
+    ws.on('error', () => ws.terminate());
     const epoch = this.feed.epochOf(tenantId, sessionId);
     const state = this.feed.status(tenantId, sessionId)?.state ?? 'waiting';
     ws.send(JSON.stringify({ type: 'hello', serverTime: Date.now(), epoch, session: state }));
     const unsubscribe = this.feed.subscribe(
       tenantId,
       sessionId,
-      (event) => {
-        if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-          ws.close(1013, 'client too slow: reconnect with ?after=<last id>');
-          return;
-        }
-        ws.send(JSON.stringify({ ...event, id: formatCursor(epoch, event.seq) }));
-      },
+      (event) =>
+        guarded(() => {
+          if (ws.readyState !== ws.OPEN) return;
+          if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+            ws.close(1013, 'client too slow: reconnect with ?after=<last id>');
+            return;
+          }
+          ws.send(JSON.stringify({ ...event, id: formatCursor(epoch, event.seq) }));
+        })(),
       after,
     );
-    const keepalive = setInterval(() => ws.ping(), this.config.current.overlay.keepaliveS * 1000);
+    const keepalive = setInterval(
+      guarded(() => {
+        if (ws.readyState === ws.OPEN) ws.ping();
+      }),
+      this.config.current.overlay.keepaliveS * 1000,
+    );
     ws.once('close', () => {
       clearInterval(keepalive);
       unsubscribe();
     });
-    ws.on('error', () => ws.terminate());
+  }
+}
+
+/** A path segment, percent-decoded; a malformed encoding is the client's error (400), not a crash. */
+function decodePathParam(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidArgument(`path segment "${segment}" is not valid percent-encoded UTF-8`);
   }
 }
 
@@ -107,7 +168,7 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
 function reject(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Error'}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );

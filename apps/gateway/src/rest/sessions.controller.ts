@@ -17,16 +17,18 @@ import {
   ApiProduces,
   ApiQuery,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@olt/shared';
-import { serveSseFeed, SubtitleFeed, type FeedSessionStatus } from '../feed';
+import { FeedSubscriberCaps, serveSseFeed, SubtitleFeed, type FeedSessionStatus } from '../feed';
 import { OverlayLinks } from '../overlay/overlay-links';
 import type { Tenant } from '../tenancy/tenant';
 import { ApiKeyGuard, CurrentTenant } from './api-key.guard';
 import { HttpErrorFilter } from './http-error.filter';
 import { ErrorDto, SessionDto, SessionListDto } from './rest-dto';
+import { UnexpectedErrors } from './unexpected-errors';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -39,6 +41,8 @@ export class SessionsController {
     private readonly feed: SubtitleFeed,
     private readonly links: OverlayLinks,
     private readonly config: ConfigService,
+    private readonly caps: FeedSubscriberCaps,
+    private readonly unexpected: UnexpectedErrors,
   ) {}
 
   @Get()
@@ -74,6 +78,7 @@ export class SessionsController {
   })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'after', required: false, description: 'id of the last event received' })
+  @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'too many feed viewers (limits.*)' })
   feedEvents(
     @CurrentTenant() tenant: Tenant,
     @Param('id') id: string,
@@ -81,11 +86,15 @@ export class SessionsController {
     @Res() res: ServerResponse,
     @Query('after') after?: string,
   ): void {
+    // Throws RESOURCE_EXHAUSTED (429) before any byte of the stream is sent.
+    const release = this.caps.admit(tenant.id, id);
     serveSseFeed(this.feed, req, res, {
       tenantId: tenant.id,
       sessionId: id,
       after,
       keepaliveS: this.config.current.overlay.keepaliveS,
+      onClose: release,
+      onUnexpected: (err) => this.unexpected.report('sse', err, { tenantId: tenant.id, sessionId: id }),
     });
   }
 

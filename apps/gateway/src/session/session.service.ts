@@ -1,10 +1,11 @@
 import { Injectable, type BeforeApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
-import { ConfigService, Metrics, resourceExhausted, toGrpcStatus, unavailable } from '@olt/shared';
+import { AppError, ConfigService, Metrics, resourceExhausted, toGrpcStatus, unavailable } from '@olt/shared';
 import { AsrDispatcher } from '../asr';
 import { AudioPipelineFactory } from './audio-pipeline.factory';
 import { InterimBudget } from './interim-budget';
+import { UnexpectedErrors } from '../rest/unexpected-errors';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { TranslationService } from '../translate/translation.service';
 import { SessionFanout } from './session-fanout';
@@ -32,6 +33,7 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
     private readonly translation: TranslationService,
     private readonly metrics: Metrics,
     private readonly fanout: SessionFanout,
+    private readonly unexpected: UnexpectedErrors,
     @InjectPinoLogger(SessionService.name) private readonly logger: PinoLogger,
   ) {
     this.unsubscribe = config.onChange((next) => {
@@ -65,7 +67,8 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
         }
         this.registry.add(tenant.id);
         this.metrics.streamsActive.inc({ tenant: tenant.id });
-        const fanout = this.fanout.forCall(tenant.id, randomUUID());
+        const callId = randomUUID();
+        const fanout = this.fanout.forCall(tenant.id, callId);
         const session = new StreamSession(call, {
           tenant,
           config: () => this.config.current,
@@ -78,6 +81,14 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
           logger: this.logger.logger,
           fanout,
           newSessionId: () => randomUUID(),
+          callId,
+          reportUnexpected: (err, sessionId) =>
+            this.unexpected.report('grpc', err, {
+              requestId: callId,
+              method: 'StreamTranslate',
+              tenantId: tenant.id,
+              sessionId,
+            }),
           onClosed: (outcome) => {
             if (session.sessionId) fanout.closed(session.sessionId);
             this.live.delete(session);
@@ -90,6 +101,8 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
         this.live.add(session);
         session.start();
       } catch (err) {
+        if (!(err instanceof AppError))
+          this.unexpected.report('grpc', err, { method: 'StreamTranslate', tenantId });
         const status = toGrpcStatus(err);
         this.metrics.streamsTotal.inc({ tenant: tenantId, outcome: 'rejected' });
         this.metrics.grpcErrorsTotal.inc({ code: String(status.code) });

@@ -160,6 +160,9 @@ async function runSession(opts: {
   burst?: boolean;
   /** Called after the end of audio was sent; the session ends when this and the call are done. */
   afterEnd?: (asr: FakeAsrDispatcher, call: FakeCall) => Promise<void>;
+  /** A bug in the audio path: the pipeline throws this on the first chunk. */
+  pipelineBug?: Error;
+  unexpected?: unknown[];
 }) {
   const asr = opts.asr ?? new FakeAsrDispatcher();
   const cfg = config(opts.config);
@@ -170,12 +173,15 @@ async function runSession(opts: {
   const session = new StreamSession(call, {
     tenant: { id: 't1', plan: 'pro', maxStreams: 10 },
     config: () => cfg,
-    createPipeline: (settings) =>
-      new AudioPipeline({
+    createPipeline: (settings) => {
+      const pipeline = new AudioPipeline({
         format: { encoding: 'FLOAT32', sampleRateHz: RATE, channels: 1 },
         vad: new EnergyVad(),
         policy: policySettings(cfg.vad, settings),
-      }),
+      });
+      if (opts.pipelineBug) pipeline.push = () => Promise.reject(opts.pipelineBug);
+      return pipeline;
+    },
     asr,
     translation: {
       translate: async (req: { text: string; target: string }) => {
@@ -189,6 +195,8 @@ async function runSession(opts: {
     logger: pino({ level: 'silent' }),
     newSessionId: () => 'sess',
     onClosed: (o) => (outcome = o),
+    callId: 'call-1',
+    reportUnexpected: (err) => opts.unexpected?.push(err),
   });
   session.start();
   const send = (msg: Partial<StreamRequest__Output>) => call.emit('data', msg as StreamRequest__Output);
@@ -465,5 +473,21 @@ describe('StreamSession bounds what one client can hold', () => {
     assert.equal(outcome, 'error');
     assert.equal(call.status?.code, 4, 'DEADLINE_EXCEEDED');
     assert.match(call.status!.details, /resume with resume_from_ms/);
+  });
+
+  it('a bug in the audio path ends only this call with INTERNAL, reported once with its call id', async () => {
+    const unexpected: unknown[] = [];
+    const call = new FakeCall();
+    const { outcome } = await runSession({
+      audio: signal([['speech', 0.3]]),
+      streamConfig: {},
+      pipelineBug: new TypeError('cannot read properties of undefined'),
+      unexpected,
+      call,
+    });
+    assert.equal(outcome, 'error');
+    assert.equal(call.status?.code, 13, 'INTERNAL');
+    assert.match(call.status!.details, /internal error/);
+    assert.equal(unexpected.length, 1);
   });
 });

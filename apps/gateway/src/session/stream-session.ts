@@ -59,6 +59,10 @@ export interface StreamSessionDeps {
   /** Overlay/REST subscribers and OBS outputs: they see every response the client gets. */
   fanout?: SessionFanoutPort;
   newSessionId: () => string;
+  /** Random id of this call: keys its internal state and is the request id of its log lines. */
+  callId?: string;
+  /** A bug met while serving this call (never bad input): logged with the call id and counted. */
+  reportUnexpected?: (err: unknown, sessionId: string | undefined) => void;
   /** Called once when the call is over, whatever the outcome. */
   onClosed: (outcome: 'ok' | 'error' | 'cancelled') => void;
 }
@@ -106,7 +110,7 @@ export class StreamSession {
     private readonly call: StreamCall,
     private readonly deps: StreamSessionDeps,
   ) {
-    this.log = sessionLogger(deps.logger, { tenantId: deps.tenant.id });
+    this.log = sessionLogger(deps.logger, { tenantId: deps.tenant.id }).child({ requestId: deps.callId });
     this.writer = new ResponseWriter(
       {
         write: (message) => {
@@ -293,7 +297,7 @@ export class StreamSession {
     this.log = sessionLogger(this.deps.logger, {
       sessionId: this.settings.sessionId,
       tenantId: this.deps.tenant.id,
-    });
+    }).child({ requestId: this.deps.callId });
     const obsOutputs = parseSessionObsOutputs(msg.config!, cfg.obs);
     this.pipeline = this.deps.createPipeline(this.settings);
     this.writer.send({
@@ -693,8 +697,10 @@ export class StreamSession {
   private fail(err: unknown): void {
     if (this.closed) return;
     const status = toGrpcStatus(err);
-    if (!(err instanceof AppError)) this.log.error({ err }, 'session failed');
-    else this.log.info({ code: err.code, message: err.message }, 'session rejected');
+    if (!(err instanceof AppError)) {
+      if (this.deps.reportUnexpected) this.deps.reportUnexpected(err, this.settings?.sessionId);
+      else this.log.error({ err }, 'session failed');
+    } else this.log.info({ code: err.code, message: err.message }, 'session rejected');
     this.closed = true;
     this.releaseWaits();
     this.writer.abandon();

@@ -3,6 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { SERVICE_NAME, type TranslateTextRequest__Output, type TranslateTextResponse } from '@olt/shared';
 import { toRpcException } from '../grpc/rpc-error';
+import { UnexpectedErrors } from '../rest/unexpected-errors';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { TranslateTextUseCase } from './translate-text.usecase';
 
@@ -11,6 +12,7 @@ export class TranslateTextController {
   constructor(
     private readonly translateText: TranslateTextUseCase,
     private readonly auth: ApiKeyAuthenticator,
+    private readonly unexpected: UnexpectedErrors,
   ) {}
 
   @GrpcMethod(SERVICE_NAME, 'TranslateText')
@@ -26,7 +28,7 @@ export class TranslateTextController {
         api: 'grpc',
       });
     } catch (err) {
-      throw toRpcException(err);
+      throw toRpcException(err, this.unexpected, 'TranslateText');
     }
   }
 }

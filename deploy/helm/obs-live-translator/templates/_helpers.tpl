@@ -143,7 +143,7 @@ precision and the vendor's execution providers filled in. Output: YAML {pools: [
 {{- /* Two levels (section.key), merged without a YAML round trip so integers stay integers in TOML. */ -}}
 {{- $cfg := deepCopy .Values.config -}}
 {{- $owned := dict
-  "gateway" (dict "grpc_port" (int .Values.gateway.grpcPort) "http_port" (int .Values.gateway.httpPort) "public_url" .Values.gateway.publicUrl)
+  "gateway" (dict "grpc_port" (int .Values.gateway.grpcPort) "http_port" (int .Values.gateway.httpPort) "admin_port" (int .Values.gateway.adminPort) "public_url" .Values.gateway.publicUrl)
   "redis" (dict "key_prefix" .Values.redis.keyPrefix)
   "workers" (dict "http_port" 9090)
   "models" (dict "dir" "/models")

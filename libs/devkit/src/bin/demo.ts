@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(
-    `gRPC ${bold(stack.grpcAddress)}   HTTP ${bold(stack.httpUrl)} (/readyz, /metrics)   logs ${stack.logDir}`,
+    `gRPC ${bold(stack.grpcAddress)}   HTTP ${bold(stack.httpUrl)}   admin ${bold(stack.adminUrl)} (/readyz, /metrics)   logs ${stack.logDir}`,
   );
 
   const wav = readWav(values.wav ?? speechFixture('two-sentences.wav').path);

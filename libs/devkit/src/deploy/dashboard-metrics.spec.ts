@@ -101,7 +101,7 @@ describe('every dashboard panel, alert and autoscaler query reads metrics a runn
       assert.ok(m, `${w.opts.label} did not log its httpPort`);
       return Number(m[1]);
     });
-    for (const name of sampleNamesInExposition(await scrape(`${stack.httpUrl}/metrics`))) exported.add(name);
+    for (const name of sampleNamesInExposition(await scrape(`${stack.adminUrl}/metrics`))) exported.add(name);
     const deadline = Date.now() + 15_000;
     for (const port of ports) {
       let names = new Set<string>();

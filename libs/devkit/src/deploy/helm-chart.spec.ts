@@ -122,6 +122,31 @@ describe('Helm chart deploy/helm/obs-live-translator (helm from @aws-cdk/lambda-
       }
     });
 
+    it('keeps /metrics off the public Service and every route: admin port in its own ClusterIP Service', () => {
+      const ports = (name: string) =>
+        (find(keda, 'Service', name).spec as { type?: string; ports: Array<{ name: string; port: number }> });
+      assert.deepEqual(
+        ports(`${P}-gateway`).ports.map((p) => p.name),
+        ['grpc', 'http'],
+      );
+      const admin = ports(`${P}-gateway-admin`);
+      assert.equal(admin.type, 'ClusterIP');
+      assert.deepEqual(
+        admin.ports.map((p) => [p.name, p.port]),
+        [['admin', 9464]],
+      );
+      const monitor = find(keda, 'ServiceMonitor', P).spec as { endpoints: Array<{ port: string }> };
+      assert.deepEqual(
+        monitor.endpoints.map((e) => e.port),
+        ['admin', 'metrics'],
+      );
+      const gw = podSpec(find(keda, 'Deployment', `${P}-gateway`)).containers[0];
+      assert.equal(envOf(gw).OLT__GATEWAY__ADMIN_PORT, '9464');
+      // No Ingress or route may point at the admin port or Service.
+      const routed = JSON.stringify(keda.filter((o) => /Ingress|Route$/.test(o.kind)));
+      assert.doesNotMatch(routed, /9464|gateway-admin/);
+    });
+
     it('ships the alert rules and dashboards of deploy/ unchanged', () => {
       const rule = find(keda, 'PrometheusRule', P).spec as { groups: unknown };
       const alerts = parseYaml(readFileSync(join(repoRoot(), 'deploy/prometheus/alerts.yml'), 'utf8')) as { groups: unknown };

@@ -18,6 +18,8 @@ export interface LocalStackOptions {
   translateWorkers?: number;
   grpcPort?: number;
   httpPort?: number;
+  /** Admin listener (/metrics, probes); default a free port. */
+  adminPort?: number;
   /** Config keys merged into the generated file, by section (tests tune queue timings, limits, faults). */
   settings?: Record<string, Record<string, string | number | boolean>>;
   /** API keys accepted by the gateway; tenant id = key name. */
@@ -32,6 +34,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   grpcAddress: string;
   httpUrl: string;
+  /** The gateway's admin listener: /metrics (never on httpUrl), /healthz, /readyz. */
+  adminUrl: string;
   queueRedisUrl: string;
   cacheRedisUrl: string;
   configFile: string;
@@ -74,6 +78,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     const grpcPort = opts.grpcPort ?? (await freePort());
     const httpPort = opts.httpPort ?? (await freePort());
+    const adminPort = opts.adminPort ?? (await freePort());
     const tenants = Object.entries(opts.apiKeys ?? {})
       .map(
         ([id, key]) =>
@@ -82,7 +87,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       .join('\n');
     const configFile = join(runDir, 'stack.toml');
     const sections: Record<string, Record<string, string | number | boolean>> = {
-      gateway: { host: '127.0.0.1', grpc_port: grpcPort, http_port: httpPort },
+      gateway: { host: '127.0.0.1', grpc_port: grpcPort, http_port: httpPort, admin_port: adminPort },
       redis: { queue_url: queueRedisUrl, cache_url: cacheRedisUrl },
       models: { dir: modelsDir },
       asr: { model: asrModel },
@@ -151,6 +156,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const stack: LocalStack = {
       grpcAddress: `127.0.0.1:${grpcPort}`,
       httpUrl,
+      adminUrl: `http://127.0.0.1:${adminPort}`,
       queueRedisUrl,
       cacheRedisUrl,
       configFile,

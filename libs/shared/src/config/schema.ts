@@ -40,6 +40,10 @@ const gateway = z
     host: nonEmpty.default('0.0.0.0'),
     grpc_port: port.default(50051),
     http_port: port.default(8080),
+    // Admin listener: /metrics (tenant labels: never public), /healthz, /readyz. Same host as the others.
+    admin_port: port.default(9464),
+    // Largest JSON request body; a larger one is refused with 413 before it is read in full.
+    max_http_body_bytes: int(1024, 64 * 1024 * 1024).default(262144),
     public_url: z
       .string()
       .regex(/^(|https?:\/\/.+)$/, 'must be empty or an http:// or https:// URL')
@@ -212,6 +216,9 @@ const limits = z
     max_glossary_term_chars: int(1, 10000).default(200),
     max_chunk_bytes: int(1).default(1048576),
     max_text_bytes: int(1).default(20000),
+    // Subtitle feed viewers (SSE + WebSocket) on one gateway: per session and per tenant (429 beyond).
+    max_feed_subscribers_per_session: int(1).default(50),
+    max_feed_subscribers_per_tenant: int(1).default(500),
   })
   .prefault({});
 

@@ -5,6 +5,8 @@ import { __resetOutOfContextForTests as forgetPreviousRootLogger } from 'nestjs-
 import type { DestinationStream, Logger } from 'pino';
 import { ConfigService } from '../config/config.service';
 import { createLogger } from './create-logger';
+import { redactUrl } from './redaction';
+import { requestIdOf } from './request-id';
 
 /** Injection token of the process's root pino Logger (for `sessionLogger(root, …)` and child loggers). */
 export const ROOT_LOGGER = 'OLT_ROOT_LOGGER';
@@ -21,6 +23,18 @@ const QUIET_PATHS = /^\/(metrics|healthz|readyz|livez)(\/|\?|$)/;
 
 @Module({})
 class RootLoggerModule {}
+
+interface SerializedRequest {
+  url?: string;
+  query?: unknown;
+  [key: string]: unknown;
+}
+
+function redactSerializedRequest(req: SerializedRequest): SerializedRequest {
+  if (typeof req.url === 'string') req.url = redactUrl(req.url);
+  delete req.query;
+  return req;
+}
 
 /**
  * Global module: nestjs-pino's LoggerModule (Logger, PinoLogger, HTTP request logs except probes and
@@ -70,6 +84,10 @@ export class LoggingModule {
             pinoHttp: {
               logger,
               autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.test(req.url ?? '') },
+              genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
+              // Overlay links carry their token in the query: log the URL without it (and no parsed
+              // query object, which would repeat it).
+              serializers: { req: redactSerializedRequest },
               customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
                 err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
             },

@@ -13,6 +13,7 @@ import { ConfigService } from '../config/config.service';
 import { createLogger, sessionLogger } from './create-logger';
 import { LoggingModule, ROOT_LOGGER } from './logging.module';
 import { prettyLine } from './pretty-line';
+import { redactUrl } from './redaction';
 
 type Line = Record<string, unknown>;
 
@@ -47,6 +48,17 @@ describe('createLogger', () => {
     for (const secret of ['sk-1', 'sk-2', 'sk-3', 'sk-4', 'sk-5']) assert.ok(!text.includes(secret), secret);
     assert.equal((lines[0].req as { headers: Line }).headers.host, 'h', 'other fields stay');
     assert.equal((lines[0].req as { headers: Line }).headers.authorization, '[redacted]');
+  });
+
+  test('redactUrl hides credential query values, also in malformed URLs, and keeps the rest', () => {
+    assert.equal(redactUrl('/overlay/s1?token=abc.def&lines=2'), '/overlay/s1?token=[redacted]&lines=2');
+    assert.equal(
+      redactUrl('/x?api_key=k1&TOKEN=t&tok=keep'),
+      '/x?api_key=[redacted]&TOKEN=[redacted]&tok=keep',
+    );
+    assert.equal(redactUrl('/x/%E0%A4%A?%E0=1&token=t2'), '/x/%E0%A4%A?%E0=1&token=[redacted]');
+    assert.equal(redactUrl('/x?to%6Ben=t3'), '/x?to%6Ben=[redacted]', 'an encoded name is still a token');
+    assert.equal(redactUrl('/plain'), '/plain');
   });
 
   test('a session logger stamps sessionId and tenantId on every line and follows the root level', () => {
@@ -113,14 +125,22 @@ describe('LoggingModule', () => {
       await (await fetch(`${base}/healthz`)).text();
       await (await fetch(`${base}/metrics`)).text();
       await (await fetch(`${base}/hello`, { headers: { authorization: 'Bearer sk-live' } })).text();
+      const echoed = await fetch(`${base}/hello?token=overlay-secret-token&lines=2`, {
+        headers: { 'x-request-id': 'req-42', 'proxy-authorization': 'Basic cHJveHk=' },
+      });
+      await echoed.text();
+      assert.equal(echoed.headers.get('x-request-id'), 'req-42', 'the caller’s request id is echoed');
 
       const requests = lines.filter((l) => l.req);
       assert.deepEqual(
         requests.map((l) => (l.req as Line).url),
-        ['/hello'],
+        ['/hello', '/hello?token=[redacted]&lines=2'],
       );
       assert.equal(requests[0].name, 'gw');
-      assert.ok(!JSON.stringify(lines).includes('sk-live'));
+      assert.equal((requests[1].req as Line).id, 'req-42');
+      const text = JSON.stringify(lines);
+      for (const secret of ['sk-live', 'overlay-secret-token', 'cHJveHk='])
+        assert.ok(!text.includes(secret), secret);
 
       const root = app.get<Logger>(ROOT_LOGGER);
       assert.equal(root.level, 'info');

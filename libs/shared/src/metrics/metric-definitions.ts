@@ -80,6 +80,11 @@ export const METRIC_DEFINITIONS = {
   grpcErrorsTotal: counter('olt_gateway_grpc_errors_total', 'gRPC calls ended with an error status.', [
     'code',
   ]),
+  unexpectedErrorsTotal: counter(
+    'olt_unexpected_errors_total',
+    'Errors no handler expected (a bug, not bad input), by surface (http, ws, sse, grpc; process = the last-resort handlers). The request got a 500/INTERNAL; the process kept serving.',
+    ['surface'],
+  ),
   translateCacheLookups: counter(
     'olt_gateway_translate_cache_lookups_total',
     'Translation cache lookups, by result (hit, miss).',

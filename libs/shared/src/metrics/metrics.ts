@@ -53,6 +53,9 @@ export class Metrics {
   get grpcErrorsTotal() {
     return this.metric('grpcErrorsTotal');
   }
+  get unexpectedErrorsTotal() {
+    return this.metric('unexpectedErrorsTotal');
+  }
   get translateCacheLookups() {
     return this.metric('translateCacheLookups');
   }
