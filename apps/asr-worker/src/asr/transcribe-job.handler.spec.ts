@@ -134,7 +134,7 @@ async function startWorker(redisUrl: string, modelDir: string, maxNewTokens?: nu
       waiters.get(reply.requestId)?.(reply);
     },
     (err) => assert.fail(String(err)),
-    100,
+    { blockMs: 100 },
   );
   await reader.start();
 

@@ -1,24 +1,31 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { CACHE_REDIS, QUEUE_REDIS, listWorkers } from '@olt/shared';
+import { ReplyRouter } from '../results/reply-router.service';
 
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, { ok: boolean; detail: string }>;
 }
 
-/** Ready = both Redis servers answer and at least one ASR and one translate worker is alive. */
+/**
+ * Ready = both Redis servers answer, this gateway can read its workers' replies, and at least one ASR and
+ * one translate worker is alive. A gateway that cannot read replies would accept streams it can never
+ * answer, so that check turns it red at once.
+ */
 @Injectable()
 export class ReadinessService {
   constructor(
     @Inject(QUEUE_REDIS) private readonly queueRedis: Redis,
     @Inject(CACHE_REDIS) private readonly cacheRedis: Redis,
+    private readonly replies: ReplyRouter,
   ) {}
 
   async check(): Promise<ReadinessReport> {
     const checks: ReadinessReport['checks'] = {};
     checks.queueRedis = await ping(this.queueRedis);
     checks.cacheRedis = await ping(this.cacheRedis);
+    checks.replies = this.replies.health();
     for (const kind of ['asr', 'translate'] as const) {
       if (!checks.queueRedis.ok) {
         checks[`${kind}Workers`] = { ok: false, detail: 'unknown: queue Redis unreachable' };

@@ -1,7 +1,14 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Redis } from 'ioredis';
-import { AppError, QUEUE_REDIS, ReplyStreamReader, type WorkerReply } from '@olt/shared';
+import {
+  AppError,
+  Metrics,
+  QUEUE_REDIS,
+  ReplyStreamReader,
+  type ReplyReaderHealth,
+  type WorkerReply,
+} from '@olt/shared';
 import { GatewayIdentity } from '../infra/gateway-identity';
 
 interface Waiter {
@@ -24,6 +31,7 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(QUEUE_REDIS) private readonly redis: Redis,
     private readonly identity: GatewayIdentity,
+    private readonly metrics: Metrics,
     @InjectPinoLogger(ReplyRouter.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -34,6 +42,12 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
       this.identity.id,
       (reply) => this.dispatch(reply),
       (err) => this.logger.error({ err }, 'reply stream read failed; retrying'),
+      {
+        onRecreated: (reason) => {
+          this.metrics.replyStreamRecreatedTotal.inc();
+          this.logger.warn({ reason }, 'reply stream or its consumer group was gone: recreated');
+        },
+      },
     );
     await this.reader.start();
   }
@@ -94,6 +108,11 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
     if (!waiter) return;
     clearTimeout(waiter.timer);
     this.waiters.delete(requestId);
+  }
+
+  /** Whether worker replies can be read now (part of /readyz). */
+  health(): ReplyReaderHealth {
+    return this.reader?.health() ?? { ok: false, detail: 'reply reader not started' };
   }
 
   get pending(): number {

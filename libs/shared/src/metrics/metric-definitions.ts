@@ -85,6 +85,11 @@ export const METRIC_DEFINITIONS = {
     'Errors no handler expected (a bug, not bad input), by surface (http, ws, sse, grpc; process = the last-resort handlers). The request got a 500/INTERNAL; the process kept serving.',
     ['surface'],
   ),
+  replyStreamRecreatedTotal: counter(
+    'olt_gateway_reply_stream_recreated_total',
+    "Times the gateway found its reply stream or consumer group gone (expiry, a queue-Redis restart) and recreated it.",
+    [],
+  ),
   translateCacheLookups: counter(
     'olt_gateway_translate_cache_lookups_total',
     'Translation cache lookups, by result (hit, miss).',

@@ -56,6 +56,9 @@ export class Metrics {
   get unexpectedErrorsTotal() {
     return this.metric('unexpectedErrorsTotal');
   }
+  get replyStreamRecreatedTotal() {
+    return this.metric('replyStreamRecreatedTotal');
+  }
   get translateCacheLookups() {
     return this.metric('translateCacheLookups');
   }
