@@ -60,6 +60,13 @@ export function placedEngineProviders<E extends EngineLike>(opts: PlacedEngineOp
               `${threads.intraOpThreads} intra-op thread(s) each, spinning ${threads.allowSpinning ? 'on' : 'off'}; ` +
               `CPU budget ${threads.cpuBudget.cpus} (${threads.cpuBudget.source})`,
           );
+          if (threads.engineThreads === 0 && config.current.queue.lockDurationMs < 30000) {
+            log.warn(
+              { kind: opts.kind, lockDurationMs: config.current.queue.lockDurationMs },
+              'inference runs on the event loop (engine_threads = 0): a batch longer than half of ' +
+                'queue.lock_duration_ms loses its job lock and is run twice; raise it to 30000 or use threads',
+            );
+          }
         }
         return placed;
       },
