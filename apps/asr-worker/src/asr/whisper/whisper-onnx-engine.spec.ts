@@ -137,6 +137,27 @@ describe('Whisper engine in an inference thread, on the tiny test model', () => 
     await two.dispose();
   });
 
+  it('starts intra_op_threads - 1 pool threads per ONNX session in its inference thread', async () => {
+    // ORT cannot report its thread counts back, so they are counted: the OS threads of this process.
+    const osThreads = () => readdirSync('/proc/self/task').length;
+    const threadsWith = async (intraOpThreads: number) => {
+      const before = osThreads();
+      const loaded = await loadWhisperEngine(dir, {
+        precision: 'fp32',
+        intraOpThreads,
+        allowSpinning: false,
+      });
+      const added = osThreads() - before;
+      await loaded.dispose();
+      return added;
+    };
+    await threadsWith(1); // the first Worker also starts Node's shared helpers
+    const one = await threadsWith(1);
+    const three = await threadsWith(3);
+    // Two sessions (encoder, decoder), each with 2 more intra-op threads; the inference thread itself is in both.
+    assert.equal(three - one, 4, `intra 1 added ${one} threads, intra 3 added ${three}`);
+  });
+
   it('honours maxNewTokens', async () => {
     const short = await loadWhisperEngine(dir, { precision: 'fp32', maxNewTokens: 2 });
     const [r] = await short.transcribe([{ audio: speech, language: 'en' }]);
