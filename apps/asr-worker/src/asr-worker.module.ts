@@ -7,11 +7,13 @@ import {
   QueueModule,
   RedisModule,
   WorkerIdentity,
+  engineThreadOptions,
   placedEngineProviders,
+  resolveInferenceThreads,
 } from '@olt/shared';
 import { AsrWorkerRunner } from './asr/asr-worker.runner';
 import { TranscribeJobHandler } from './asr/transcribe-job.handler';
-import { WhisperOnnxEngine } from './asr/whisper';
+import { loadWhisperEngine } from './asr/whisper';
 
 @Module({
   imports: [
@@ -25,12 +27,15 @@ import { WhisperOnnxEngine } from './asr/whisper';
     ...placedEngineProviders({
       kind: 'asr',
       engineToken: ASR_ENGINE,
-      load: (dir, candidate, config) =>
-        WhisperOnnxEngine.load(dir, {
+      // In inference threads (asr.engine_threads), so the event loop keeps locks and heartbeats.
+      load: (dir, candidate, config, log) =>
+        loadWhisperEngine(dir, {
           precision: candidate.precision,
           executionProviders: candidate.executionProviders,
           maxNewTokens: config.asr.maxNewTokens,
+          ...engineThreadOptions(resolveInferenceThreads(config.asr), log),
         }),
+      threads: (config) => resolveInferenceThreads(config.asr),
       // One second of silence through encoder and decoder: allocates the activations a real job needs.
       warmUp: async (engine) => {
         await engine.transcribe([{ audio: new Float32Array(16000), language: engine.languages[0] }]);

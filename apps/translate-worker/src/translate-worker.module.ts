@@ -8,11 +8,13 @@ import {
   RedisModule,
   TranslationCacheModule,
   WorkerIdentity,
+  engineThreadOptions,
   placedEngineProviders,
+  resolveInferenceThreads,
 } from '@olt/shared';
 import { TranslateWorkerRunner } from './translate/translate-worker.runner';
 import { TranslateJobHandler } from './translate/translate-job.handler';
-import { NllbOnnxEngine } from './translate/nllb';
+import { loadNllbEngine } from './translate/nllb';
 
 @Module({
   imports: [
@@ -27,13 +29,16 @@ import { NllbOnnxEngine } from './translate/nllb';
     ...placedEngineProviders({
       kind: 'translate',
       engineToken: MT_ENGINE,
-      load: (dir, candidate, config) =>
-        NllbOnnxEngine.load(dir, {
+      // In inference threads (translate.engine_threads), so the event loop keeps locks and heartbeats.
+      load: (dir, candidate, config, log) =>
+        loadNllbEngine(dir, {
           precision: candidate.precision,
           executionProviders: candidate.executionProviders,
           maxNewTokens: config.translate.maxNewTokens,
           beamSize: config.translate.beamSize,
+          ...engineThreadOptions(resolveInferenceThreads(config.translate), log),
         }),
+      threads: (config) => resolveInferenceThreads(config.translate),
       // One short sentence: allocates the activations a real job needs.
       warmUp: async (engine) => {
         const langs = engine.languages;

@@ -6,6 +6,7 @@ export * from './queue';
 export * from './cache';
 export * from './worker';
 export * from './onnx';
+export * from './inference-threads';
 export * from './config';
 export * from './logging';
 export * from './metrics';

@@ -33,7 +33,7 @@ import {
 } from '@olt/devkit';
 import { AsrWorkerRunner } from './asr-worker.runner';
 import { TranscribeJobHandler } from './transcribe-job.handler';
-import { WhisperOnnxEngine } from './whisper';
+import { loadWhisperEngine, type WhisperEngine } from './whisper';
 
 function sine(hz: number, seconds: number): Float32Array {
   return Float32Array.from(
@@ -83,7 +83,7 @@ async function startWorker(redisUrl: string, modelDir: string, maxNewTokens?: nu
     removeOnComplete: 100,
     removeOnFail: 100,
   });
-  const engine = await WhisperOnnxEngine.load(modelDir, { precision: 'fp32', maxNewTokens });
+  const engine = await loadWhisperEngine(modelDir, { precision: 'fp32', maxNewTokens });
   const registry = new MetricsRegistry();
   const metrics = new Metrics(registry, 'asr-worker');
   const identity = new WorkerIdentity();
@@ -178,14 +178,14 @@ describe('ASR worker: cross-stream micro-batching through BullMQ (real Redis)', 
   const root = mkdtempSync(join(tmpdir(), 'olt-asr-handler-'));
   let server: RedisServer;
   let worker: Awaited<ReturnType<typeof startWorker>>;
-  let reference: WhisperOnnxEngine;
+  let reference: WhisperEngine;
   let speech: Float32Array;
 
   before(async () => {
     server = await startRedisServer({ policy: 'noeviction', name: 'asr-handler' });
     const dir = (await ensureTinyModels(root)).whisper;
     worker = await startWorker(server.url, dir);
-    reference = await WhisperOnnxEngine.load(dir, { precision: 'fp32' });
+    reference = await loadWhisperEngine(dir, { precision: 'fp32' });
     speech = readWav(speechFixture('hello.wav').path).samples;
   });
   after(async () => {

@@ -16,7 +16,7 @@ import {
 } from '@olt/shared';
 import { CachedTranslator } from './cached-translator';
 import { RedisMissLock } from './miss-lock';
-import { NllbOnnxEngine } from './nllb';
+import { loadNllbEngine } from './nllb';
 import { PairBatcher } from './pair-batcher';
 import { TextTranslator } from './text-translator';
 
@@ -41,7 +41,7 @@ class RowCounter implements MtEngine {
 
 describe('CachedTranslator with real Redis and the tiny NLLB model', () => {
   let dir: string;
-  let nllb: NllbOnnxEngine;
+  let nllb: MtEngine;
   let queueServer: RedisServer;
   let cacheServer: RedisServer;
   let queueRedis: Redis;
@@ -51,7 +51,7 @@ describe('CachedTranslator with real Redis and the tiny NLLB model', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'olt-cached-tr-'));
     await generateTinyNllb(dir);
-    nllb = await NllbOnnxEngine.load(dir, { precision: 'fp32', executionProviders: ['cpu'] });
+    nllb = await loadNllbEngine(dir, { precision: 'fp32', executionProviders: ['cpu'] });
     queueServer = await startRedisServer({ policy: 'noeviction', name: 'q' });
     cacheServer = await startRedisServer({ policy: 'allkeys-lfu', name: 'c' });
     queueRedis = new Redis(queueServer.url);

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateTinyNllb } from '@olt/devkit';
 import type { MtEngine, MtRequest, MtResult } from '@olt/shared';
 import { protectTerms, restoreTerms } from './glossary-protector';
-import { NllbOnnxEngine } from './nllb';
+import { loadNllbEngine } from './nllb';
 import { PairBatcher } from './pair-batcher';
 import { joinSentences, splitSentences } from './sentence-splitter';
 import { TextTranslator } from './text-translator';
@@ -55,12 +55,12 @@ const MIXED: MtRequest[] = [
 
 describe('translation of job text on the tiny NLLB model', () => {
   let dir: string;
-  let nllb: NllbOnnxEngine;
+  let nllb: MtEngine;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'olt-text-tr-'));
     await generateTinyNllb(dir);
-    nllb = await NllbOnnxEngine.load(dir, { precision: 'fp32', executionProviders: ['cpu'] });
+    nllb = await loadNllbEngine(dir, { precision: 'fp32', executionProviders: ['cpu'] });
   });
   after(async () => {
     await nllb?.dispose();

@@ -100,6 +100,21 @@ const vad = z
     path: ['min_speech_ms'],
   });
 
+/**
+ * Where a worker's engine runs and how many threads ONNX Runtime uses (the same keys in [asr] and
+ * [translate]). 0 for intra_op_threads means "from the container's CPU quota" (inference-threads/).
+ */
+const inferenceThreads = {
+  // Worker threads running the engine, each with its own copy of the model; 0 = on the event loop
+  // (the old path, for comparison only: locks, heartbeats and health freeze during every batch).
+  engine_threads: int(0, 64).default(1),
+  intra_op_threads: int(0, 1024).default(0),
+  inter_op_threads: int(1, 1024).default(1),
+  allow_spinning: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+  // Deadline of one engine call (a batch); past it the call fails and its thread is replaced.
+  inference_timeout_ms: int(1000, 3600000).default(60000),
+};
+
 const asr = z
   .strictObject({
     tier: z.enum(TIER_SETTINGS).default('cpu'),
@@ -116,6 +131,7 @@ const asr = z
     vad_agreement_min: probability.default(0.5),
     compression_ratio_threshold: z.number().min(1).default(2.4),
     max_ngram_repeats: int(2, 100).default(4),
+    ...inferenceThreads,
   })
   .prefault({});
 
@@ -135,6 +151,7 @@ const translate = z
     beam_size: int(1, 16).default(1),
     // Translate long text sentence by sentence (Intl.Segmenter), as NLLB was trained on sentences.
     split_sentences: z.boolean().default(true),
+    ...inferenceThreads,
   })
   .prefault({});
 
@@ -172,8 +189,10 @@ const queue = z
     segment_ttl_s: int(1).default(600),
     attempts: int(1, 100).default(3),
     backoff_ms: int(0).default(500),
-    lock_duration_ms: int(1000).default(30000),
-    stalled_interval_ms: int(1000).default(30000),
+    // Short enough that a killed worker's job is taken over within ~2 s (lock left + one stalled check);
+    // safe because inference runs in threads and the event loop renews locks on time (docs/operations.md).
+    lock_duration_ms: int(1000).default(2000),
+    stalled_interval_ms: int(100).default(500),
     result_timeout_ms: int(1).default(120000),
     remove_on_complete: int(0).default(1000),
     remove_on_fail: int(0).default(5000),

@@ -10,3 +10,4 @@ export * from './model-step-down';
 export * from './worker-model-placement';
 export * from './step-down-metric';
 export * from './placed-engine.providers';
+export * from './cpu-budget';

@@ -1,5 +1,6 @@
 import type { AppConfig, AsrTier } from '../config/schema';
 import type { ModelInfo } from '../engines';
+import type { InferenceThreadSettings } from '../inference-threads/inference-thread-settings';
 import { PeriodicProgressLines } from '../model-store/download-progress';
 import { filePrecision } from '../model-store/model-catalog';
 import { ModelStore } from '../model-store/model-store';
@@ -33,6 +34,8 @@ export interface WorkerPlacement {
   stepDowns: StepDown[];
   providers: ExecutionProviderReport;
   notes: string[];
+  /** Engine threads and ONNX Runtime thread settings, as resolved at start. */
+  inferenceThreads?: InferenceThreadSettings;
 }
 
 export interface EngineLike {

@@ -9,8 +9,12 @@ export interface InferenceSessionOptions {
    * providers then CPU; "cuda:1" pins a device. CPU is always tried last.
    */
   executionProviders?: readonly string[];
-  /** Threads inside one operator (ORT intra-op pool); undefined = ORT's default (all cores). */
+  /** Threads inside one operator (ORT intra-op pool); undefined or 0 = ORT's default (all cores). */
   intraOpThreads?: number;
+  /** Threads running independent operators at once; > 1 switches ORT to parallel execution. Default 1. */
+  interOpThreads?: number;
+  /** Whether idle ORT pool threads busy-wait for work; undefined = ORT's default (they do). */
+  allowSpinning?: boolean;
   /** ORT graph optimization level; default 'all'. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
@@ -21,6 +25,29 @@ export interface LoadedInferenceSession {
   executionProvider: string;
   /** Providers tried before it, with the reason each failed (for logs and /health). */
   skipped: ReadonlyArray<{ executionProvider: string; reason: string }>;
+}
+
+/** The thread part of ORT's session options (exported for tests: ORT cannot report them back). */
+export function ortThreadOptions(
+  options: Pick<InferenceSessionOptions, 'intraOpThreads' | 'interOpThreads' | 'allowSpinning'>,
+): InferenceSession.SessionOptions {
+  const inter = options.interOpThreads ?? 1;
+  const spinning = options.allowSpinning === undefined ? undefined : options.allowSpinning ? '1' : '0';
+  return {
+    // onnxruntime-node rejects an undefined thread count, so the key is only set when given.
+    ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
+    interOpNumThreads: inter,
+    // The inter-op pool only runs in parallel mode; Whisper and NLLB graphs are mostly chains.
+    executionMode: inter > 1 ? 'parallel' : 'sequential',
+    // Session config entries (onnxruntime_session_options_config_keys.h); the binding flattens the keys.
+    ...(spinning !== undefined
+      ? {
+          extra: {
+            session: { intra_op: { allow_spinning: spinning }, inter_op: { allow_spinning: spinning } },
+          },
+        }
+      : {}),
+  };
 }
 
 /**
@@ -40,9 +67,7 @@ export async function createInferenceSession(
     try {
       const session = await InferenceSession.create(file, {
         executionProviders: [ortExecutionProvider(choice)],
-        // onnxruntime-node rejects an undefined thread count, so the key is only set when given.
-        ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
-        interOpNumThreads: 1,
+        ...ortThreadOptions(options),
         graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
         logSeverityLevel: 3,
       });

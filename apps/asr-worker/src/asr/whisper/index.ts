@@ -1,4 +1,10 @@
 export {
+  loadWhisperEngine,
+  ThreadedWhisperEngine,
+  type WhisperDescription,
+  type WhisperEngine,
+} from './threaded-whisper-engine';
+export {
   WhisperOnnxEngine,
   WhisperLoadOptions,
   promptPrefix,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AppError, type AsrRequest, WHISPER_LANGUAGES } from '@olt/shared';
 import { ensureTinyModels, readWav, speechFixture } from '@olt/devkit';
-import { WhisperOnnxEngine } from './whisper-onnx-engine';
+import { loadWhisperEngine, type WhisperEngine } from './threaded-whisper-engine';
 
 const WHISPER_99 = new Set(WHISPER_LANGUAGES.slice(0, 99).map(([code]) => code));
 /** The tiny model's text: 3–8 lowercase words (it only lets whole-word tokens win). */
@@ -26,15 +26,15 @@ function noise(seconds: number, seed: number): Float32Array {
   });
 }
 
-describe('WhisperOnnxEngine on the tiny test model', () => {
+describe('Whisper engine in an inference thread, on the tiny test model', () => {
   const root = mkdtempSync(join(tmpdir(), 'olt-whisper-engine-'));
   let dir: string;
-  let engine: WhisperOnnxEngine;
+  let engine: WhisperEngine;
   let speech: Float32Array;
 
   before(async () => {
     dir = (await ensureTinyModels(root)).whisper;
-    engine = await WhisperOnnxEngine.load(dir, { precision: 'fp32' });
+    engine = await loadWhisperEngine(dir, { precision: 'fp32' });
     speech = readWav(speechFixture('hello.wav').path).samples;
   });
   after(async () => {
@@ -126,8 +126,8 @@ describe('WhisperOnnxEngine on the tiny test model', () => {
   });
 
   it('gives the same tokens with 1 and 2 intra-op threads', async () => {
-    const one = await WhisperOnnxEngine.load(dir, { precision: 'fp32', intraOpThreads: 1 });
-    const two = await WhisperOnnxEngine.load(dir, { precision: 'fp32', intraOpThreads: 2 });
+    const one = await loadWhisperEngine(dir, { precision: 'fp32', intraOpThreads: 1 });
+    const two = await loadWhisperEngine(dir, { precision: 'fp32', intraOpThreads: 2 });
     const clips = [{ audio: speech }, { audio: noise(3, 5) }, { audio: sine(2500, 1) }];
     assert.deepEqual(
       (await one.transcribe(clips)).map((r) => r.tokens),
@@ -137,16 +137,37 @@ describe('WhisperOnnxEngine on the tiny test model', () => {
     await two.dispose();
   });
 
+  it('starts intra_op_threads - 1 pool threads per ONNX session in its inference thread', async () => {
+    // ORT cannot report its thread counts back, so they are counted: the OS threads of this process.
+    const osThreads = () => readdirSync('/proc/self/task').length;
+    const threadsWith = async (intraOpThreads: number) => {
+      const before = osThreads();
+      const loaded = await loadWhisperEngine(dir, {
+        precision: 'fp32',
+        intraOpThreads,
+        allowSpinning: false,
+      });
+      const added = osThreads() - before;
+      await loaded.dispose();
+      return added;
+    };
+    await threadsWith(1); // the first Worker also starts Node's shared helpers
+    const one = await threadsWith(1);
+    const three = await threadsWith(3);
+    // Two sessions (encoder, decoder), each with 2 more intra-op threads; the inference thread itself is in both.
+    assert.equal(three - one, 4, `intra 1 added ${one} threads, intra 3 added ${three}`);
+  });
+
   it('honours maxNewTokens', async () => {
-    const short = await WhisperOnnxEngine.load(dir, { precision: 'fp32', maxNewTokens: 2 });
+    const short = await loadWhisperEngine(dir, { precision: 'fp32', maxNewTokens: 2 });
     const [r] = await short.transcribe([{ audio: speech, language: 'en' }]);
     assert.equal(r.tokens.length, 2);
     await short.dispose();
   });
 
   it('loads the fp16 and int8 variants; fp16 (float16 tensors in and out) decodes the same words', async () => {
-    const fp16 = await WhisperOnnxEngine.load(dir, { precision: 'fp16' });
-    const int8 = await WhisperOnnxEngine.load(dir, { precision: 'int8' });
+    const fp16 = await loadWhisperEngine(dir, { precision: 'fp16' });
+    const int8 = await loadWhisperEngine(dir, { precision: 'int8' });
     assert.equal(fp16.info.precision, 'fp16');
     assert.equal(fp16.info.id, 'whisper-tiny-test@fp16');
     assert.equal(int8.info.precision, 'int8');
@@ -171,11 +192,11 @@ describe('WhisperOnnxEngine on the tiny test model', () => {
     for (const f of ['encoder_model_int8.onnx', 'decoder_model_merged_int8.onnx']) {
       copyFileSync(join(dir, 'onnx', f), join(partial, 'onnx', f));
     }
-    const auto = await WhisperOnnxEngine.load(partial, { precision: 'auto' });
+    const auto = await loadWhisperEngine(partial, { precision: 'auto' });
     assert.equal(auto.info.precision, 'int8');
     await auto.dispose();
     await assert.rejects(
-      WhisperOnnxEngine.load(partial, { precision: 'fp16' }),
+      loadWhisperEngine(partial, { precision: 'fp16' }),
       (err: AppError) =>
         err.code === 'FAILED_PRECONDITION' &&
         err.message.includes('encoder_model_fp16.onnx') &&
@@ -184,7 +205,7 @@ describe('WhisperOnnxEngine on the tiny test model', () => {
   });
 
   it('falls back to CPU when a requested execution provider cannot load', async () => {
-    const fallback = await WhisperOnnxEngine.load(dir, {
+    const fallback = await loadWhisperEngine(dir, {
       precision: 'fp32',
       executionProviders: ['cuda', 'cpu'],
     });

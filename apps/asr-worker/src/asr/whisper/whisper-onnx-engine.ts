@@ -27,7 +27,10 @@ export interface WhisperLoadOptions {
   executionProviders?: readonly string[];
   /** Token budget per request (default 224, Whisper's sample length); capped by max_target_positions. */
   maxNewTokens?: number;
+  /** ONNX Runtime thread settings (config asr.intra_op_threads, inter_op_threads, allow_spinning). */
   intraOpThreads?: number;
+  interOpThreads?: number;
+  allowSpinning?: boolean;
 }
 
 const DEFAULT_MAX_NEW_TOKENS = 224;
@@ -83,6 +86,8 @@ export class WhisperOnnxEngine implements AsrEngine {
     const sessionOptions = {
       executionProviders: options.executionProviders,
       intraOpThreads: options.intraOpThreads,
+      interOpThreads: options.interOpThreads,
+      allowSpinning: options.allowSpinning,
     };
     const encoder = await createInferenceSession(encoderFile.file, sessionOptions);
     let decoder: Awaited<ReturnType<typeof createInferenceSession>> | undefined;

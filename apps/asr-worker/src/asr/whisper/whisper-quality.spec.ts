@@ -13,7 +13,8 @@ import {
   type TinyWhisperOptions,
 } from '@olt/devkit';
 import { judgeTranscript } from '../hallucination-guard';
-import { PROMPT_MAX_TOKENS, promptPrefix, WhisperOnnxEngine } from './whisper-onnx-engine';
+import { loadWhisperEngine, type WhisperEngine } from './threaded-whisper-engine';
+import { PROMPT_MAX_TOKENS, promptPrefix } from './whisper-onnx-engine';
 
 const GUARD = {
   noSpeechThreshold: 0.6,
@@ -37,21 +38,21 @@ function sine(hz: number, seconds: number): Float32Array {
  */
 describe('Whisper decoding quality features on tiny models with controlled logits', () => {
   const root = mkdtempSync(join(tmpdir(), 'olt-whisper-quality-'));
-  const engines: WhisperOnnxEngine[] = [];
-  let plain: WhisperOnnxEngine;
+  const engines: WhisperEngine[] = [];
+  let plain: WhisperEngine;
   let speech: Float32Array;
   const clips = () => [speech, sine(300, 1), sine(4000, 2)];
 
   async function model(name: string, options: TinyWhisperOptions, maxNewTokens?: number) {
     const dir = join(root, name);
     await generateTinyWhisper(dir, { ...options, precisions: ['fp32'] });
-    const engine = await WhisperOnnxEngine.load(dir, { precision: 'fp32', maxNewTokens });
+    const engine = await loadWhisperEngine(dir, { precision: 'fp32', maxNewTokens });
     engines.push(engine);
     return engine;
   }
 
   before(async () => {
-    plain = await WhisperOnnxEngine.load((await ensureTinyModels(root)).whisper, { precision: 'fp32' });
+    plain = await loadWhisperEngine((await ensureTinyModels(root)).whisper, { precision: 'fp32' });
     engines.push(plain);
     speech = readWav(speechFixture('hello.wav').path).samples;
   });

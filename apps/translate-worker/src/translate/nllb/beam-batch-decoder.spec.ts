@@ -4,12 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateTinyNllb } from '@olt/devkit';
-import { AppError, type DecoderCacheLayout, mergedDecoderLayout, type MtRequest } from '@olt/shared';
+import {
+  AppError,
+  type DecoderCacheLayout,
+  mergedDecoderLayout,
+  type MtEngine,
+  type MtRequest,
+} from '@olt/shared';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { beamDecodeBatch } from './beam-batch-decoder';
 import { greedyDecodeBatch } from './greedy-batch-decoder';
 import { readNllbModelConfig } from './nllb-model-config';
-import { NllbOnnxEngine } from './nllb-onnx-engine';
+import { loadNllbEngine } from './threaded-nllb-engine';
 import { NllbTokenizer } from './nllb-tokenizer';
 
 const CPU = { precision: 'fp32', executionProviders: ['cpu'] };
@@ -31,8 +37,8 @@ const ints = (ids: number[]) => new Tensor('int64', BigInt64Array.from(ids.map(B
 
 describe('beam search on the tiny NLLB export', () => {
   let dir: string;
-  let greedy: NllbOnnxEngine;
-  let beam4: NllbOnnxEngine;
+  let greedy: MtEngine;
+  let beam4: MtEngine;
   let tokenizer: NllbTokenizer;
   let encoder: InferenceSession;
   let decoder: InferenceSession;
@@ -42,8 +48,8 @@ describe('beam search on the tiny NLLB export', () => {
     dir = await mkdtemp(join(tmpdir(), 'olt-nllb-beam-'));
     const model = join(dir, 'model');
     await generateTinyNllb(model);
-    greedy = await NllbOnnxEngine.load(model, CPU);
-    beam4 = await NllbOnnxEngine.load(model, { ...CPU, beamSize: 4 });
+    greedy = await loadNllbEngine(model, CPU);
+    beam4 = await loadNllbEngine(model, { ...CPU, beamSize: 4 });
     tokenizer = NllbTokenizer.fromDir(model, 2);
     encoder = await InferenceSession.create(join(model, 'onnx', 'encoder_model.onnx'));
     decoder = await InferenceSession.create(join(model, 'onnx', 'decoder_model_merged.onnx'));
@@ -126,7 +132,7 @@ describe('beam search on the tiny NLLB export', () => {
   }
 
   it('beam size 1 is the greedy decoder, byte for byte', async () => {
-    const explicit = await NllbOnnxEngine.load(join(dir, 'model'), { ...CPU, beamSize: 1 });
+    const explicit = await loadNllbEngine(join(dir, 'model'), { ...CPU, beamSize: 1 });
     try {
       assert.deepEqual(await explicit.translate(MIXED), await greedy.translate(MIXED));
     } finally {
@@ -191,7 +197,7 @@ describe('beam search on the tiny NLLB export', () => {
       assert.ok(logProbs.length === tokens.length || logProbs.length === tokens.length + 1);
       if (logProbs.length === tokens.length) assert.equal(tokens.length, cap);
     }
-    const capped = await NllbOnnxEngine.load(join(dir, 'model'), { ...CPU, beamSize: 4, maxNewTokens: 2 });
+    const capped = await loadNllbEngine(join(dir, 'model'), { ...CPU, beamSize: 4, maxNewTokens: 2 });
     try {
       const results = await capped.translate(MIXED);
       for (const r of results) assert.ok(r.text.split(' ').length <= 2, `"${r.text}"`);
@@ -203,7 +209,7 @@ describe('beam search on the tiny NLLB export', () => {
   it('refuses a beam size outside 1…16 with INVALID_ARGUMENT', async () => {
     for (const beamSize of [0, 17, 2.5]) {
       await assert.rejects(
-        NllbOnnxEngine.load(join(dir, 'model'), { ...CPU, beamSize }),
+        loadNllbEngine(join(dir, 'model'), { ...CPU, beamSize }),
         (err: unknown) =>
           err instanceof AppError && err.code === 'INVALID_ARGUMENT' && /beamSize/.test(err.message),
       );

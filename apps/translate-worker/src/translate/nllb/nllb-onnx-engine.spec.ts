@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateTinyNllb } from '@olt/devkit';
-import { AppError, type MtRequest } from '@olt/shared';
+import { AppError, type MtEngine, type MtRequest } from '@olt/shared';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { NllbOnnxEngine } from './nllb-onnx-engine';
+import { loadNllbEngine } from './threaded-nllb-engine';
 import { NllbTokenizer } from './nllb-tokenizer';
 
 const CPU = { precision: 'fp32', executionProviders: ['cpu'] };
@@ -33,14 +34,14 @@ function isAppError(code: string, ...fragments: string[]) {
   };
 }
 
-describe('NllbOnnxEngine on the tiny NLLB export', () => {
+describe('NLLB engine in an inference thread, on the tiny NLLB export', () => {
   let dir: string;
-  let engine: NllbOnnxEngine;
+  let engine: MtEngine;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'olt-nllb-engine-'));
     await generateTinyNllb(join(dir, 'model'));
-    engine = await NllbOnnxEngine.load(join(dir, 'model'), CPU);
+    engine = await loadNllbEngine(join(dir, 'model'), CPU);
   });
 
   after(async () => {
@@ -63,7 +64,7 @@ describe('NllbOnnxEngine on the tiny NLLB export', () => {
     const req = [MIXED[0]];
     const first = await engine.translate(req);
     const again = await engine.translate(req);
-    const other = await NllbOnnxEngine.load(join(dir, 'model'), CPU);
+    const other = await loadNllbEngine(join(dir, 'model'), CPU);
     try {
       assert.deepEqual(await other.translate(req), first);
     } finally {
@@ -131,7 +132,7 @@ describe('NllbOnnxEngine on the tiny NLLB export', () => {
 
   it('stops after maxNewTokens tokens', async () => {
     const [full] = await engine.translate([MIXED[2]]);
-    const capped = await NllbOnnxEngine.load(join(dir, 'model'), { ...CPU, maxNewTokens: 2 });
+    const capped = await loadNllbEngine(join(dir, 'model'), { ...CPU, maxNewTokens: 2 });
     try {
       const [short] = await capped.translate([MIXED[2]]);
       assert.ok(full.text.split(' ').length > 2, 'the uncapped output should be longer than the cap');
@@ -142,6 +143,16 @@ describe('NllbOnnxEngine on the tiny NLLB export', () => {
   });
 
   it('returns empty results for empty text without running the model', async () => {
+    const empty = [
+      { text: '', source: 'eng_Latn', target: 'spa_Latn' },
+      { text: '  \n', source: 'eng_Latn', target: 'fra_Latn' },
+    ];
+    assert.deepEqual(await engine.translate(empty), [
+      { text: '', confidence: 1 },
+      { text: '', confidence: 1 },
+    ]);
+    // The proof that the model is skipped needs its sessions released under a live engine, which only
+    // the engine object itself allows (a closed thread pool refuses every call): so this part runs here.
     const disposed = await NllbOnnxEngine.load(join(dir, 'model'), CPU);
     await disposed.dispose();
     // A released session cannot run, so only a path that skips the model can answer.
@@ -176,18 +187,15 @@ describe('NllbOnnxEngine on the tiny NLLB export', () => {
     await cp(join(dir, 'model'), broken, { recursive: true });
     await rm(join(broken, 'onnx', 'decoder_model_merged.onnx'));
     await assert.rejects(
-      NllbOnnxEngine.load(broken, CPU),
+      loadNllbEngine(broken, CPU),
       isAppError('FAILED_PRECONDITION', 'decoder_model_merged.onnx', 'encoder_model.onnx'),
     );
     await assert.rejects(
-      NllbOnnxEngine.load(join(dir, 'model'), { ...CPU, precision: 'int8' }),
+      loadNllbEngine(join(dir, 'model'), { ...CPU, precision: 'int8' }),
       isAppError('FAILED_PRECONDITION', 'encoder_model_int8.onnx'),
     );
     await rm(join(broken, 'tokenizer.json'));
-    await assert.rejects(
-      NllbOnnxEngine.load(broken, CPU),
-      isAppError('FAILED_PRECONDITION', 'tokenizer.json'),
-    );
+    await assert.rejects(loadNllbEngine(broken, CPU), isAppError('FAILED_PRECONDITION', 'tokenizer.json'));
   });
 });
 

@@ -28,6 +28,9 @@ export interface NllbLoadOptions {
   beamSize?: number;
   /** Threads inside one ONNX operator; undefined or 0 = ONNX Runtime's default. */
   intraOpThreads?: number;
+  /** ONNX Runtime's inter-op threads and spinning (config translate.inter_op_threads, allow_spinning). */
+  interOpThreads?: number;
+  allowSpinning?: boolean;
 }
 
 const DEFAULT_MAX_NEW_TOKENS_CAP = 256;
@@ -73,6 +76,8 @@ export class NllbOnnxEngine implements MtEngine {
       executionProviders: options.executionProviders,
       // 0 = ONNX Runtime's default thread count (onnxruntime-node rejects an undefined value).
       intraOpThreads: options.intraOpThreads ?? 0,
+      interOpThreads: options.interOpThreads,
+      allowSpinning: options.allowSpinning,
     };
     const encoder = await createInferenceSession(encoderFile.file, sessionOptions);
     let decoder: LoadedInferenceSession;
