@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type * as fc from 'fast-check';
+import { METHODS } from 'node:http';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../stack';
 import { grpcCallArbitrary } from './grpc-arbitraries';
 import { describeGrpcCall, grpcCallLabel, type GrpcCall } from './grpc-call';
@@ -257,7 +258,7 @@ async function sendHttp(
   const path = input.kind === 'raw' ? '' : input.target;
   return {
     index,
-    verdict: judgeHttp(answer, { raw: input.kind === 'raw', path }),
+    verdict: judgeHttp(answer, { raw: input.kind === 'raw', path, framingError: breaksFraming(input) }),
     answerClass:
       answer.status !== undefined ? `${Math.floor(answer.status / 100)}xx` : `no answer (${answer.noAnswer})`,
     label: httpInputLabel(input),
@@ -265,6 +266,12 @@ async function sendHttp(
     noAnswer: answer.status === undefined,
     refused: answer.noAnswer === 'refused',
   };
+}
+
+function breaksFraming(input: HttpInput): boolean {
+  if (input.kind === 'raw') return true;
+  const chunked = input.headers.some(([n, v]) => /^transfer-encoding$/i.test(n) && /chunked/i.test(v));
+  return chunked || input.body.length >= 64 * 1024 || !METHODS.includes(input.method);
 }
 
 async function sendGrpc(env: Environment, seed: number, index: number, deadlineMs: number): Promise<Outcome> {

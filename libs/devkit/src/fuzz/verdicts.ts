@@ -10,7 +10,15 @@ import type { HttpAnswer } from './raw-http-exchange';
  */
 export type Verdict = { kind: 'ok' } | { kind: 'allowed' | 'finding'; reason: string };
 
-export function judgeHttp(answer: HttpAnswer, opts: { raw: boolean; path: string }): Verdict {
+/**
+ * `framingError`: the input breaks HTTP framing (a chunk size that lies, a method Node's parser does not
+ * know) or carries a body of 64 KiB or more. Node answers such a request early and closes while the
+ * client is still writing, so the client may see a reset instead of the answer: allowed, not a finding.
+ */
+export function judgeHttp(
+  answer: HttpAnswer,
+  opts: { raw: boolean; path: string; framingError: boolean },
+): Verdict {
   if (answer.status !== undefined) {
     // /readyz answers 503 by design while a dependency is down.
     if (answer.status >= 500 && !(answer.status === 503 && opts.path.startsWith('/readyz'))) {
