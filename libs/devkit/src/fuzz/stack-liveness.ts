@@ -12,14 +12,6 @@ export interface LivenessReport {
 /** The check run after every batch: every process of the stack alive and /healthz 200 within 2 s. */
 export async function checkStackLiveness(stack: LocalStack, healthTimeoutMs = 2000): Promise<LivenessReport> {
   const problems: string[] = [];
-  for (const p of [stack.gateway, ...stack.workers]) {
-    if (!p.running && !p.intentionallyStopped) {
-      const { exitCode, signalCode } = p.child;
-      problems.push(
-        `${p.opts.label} (pid ${p.pid}) exited (code ${exitCode}, signal ${signalCode}):\n${p.recentOutput()}`,
-      );
-    }
-  }
   let activeStreams: number | undefined;
   try {
     const res = await fetch(`${stack.httpUrl}/healthz`, { signal: AbortSignal.timeout(healthTimeoutMs) });
@@ -28,6 +20,16 @@ export async function checkStackLiveness(stack: LocalStack, healthTimeoutMs = 20
     activeStreams = body.streams;
   } catch (err) {
     problems.push(`/healthz did not answer 200 within ${healthTimeoutMs} ms: ${(err as Error).message}`);
+    // A process that just died may not have reported its exit yet: give it a moment, for its last words.
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  for (const p of [stack.gateway, ...stack.workers]) {
+    if (!p.running && !p.intentionallyStopped) {
+      const { exitCode, signalCode } = p.child;
+      problems.push(
+        `${p.opts.label} (pid ${p.pid}) exited (code ${exitCode}, signal ${signalCode}):\n${p.recentOutput()}`,
+      );
+    }
   }
   for (const url of [stack.queueRedisUrl, stack.cacheRedisUrl]) {
     if (!(await redisAnswersPing(url, healthTimeoutMs))) problems.push(`Redis ${url} did not answer PING`);
