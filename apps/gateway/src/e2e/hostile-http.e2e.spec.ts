@@ -112,6 +112,23 @@ describe('hostile HTTP input against a running gateway', () => {
     await assertAlive();
   });
 
+  it('HEAD on a live feed answers its headers at once instead of holding the request open', async () => {
+    for (const path of ['/v1/sessions/waiting-session/feed']) {
+      const answer = await raw(
+        port,
+        `HEAD ${path} HTTP/1.1\r\nHost: t\r\n${auth()}Connection: close\r\n\r\n`,
+      );
+      assert.equal(answer.status, 200, path);
+    }
+    const token = encodeURIComponent(overlayToken('waiting-session'));
+    const overlay = await raw(
+      port,
+      `HEAD /overlay/waiting-session/events?token=${token} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`,
+    );
+    assert.equal(overlay.status, 200);
+    await assertAlive();
+  });
+
   it('malformed requests get a 4xx with the JSON error body, none a 500', async () => {
     const deepJson = `{"text":${'['.repeat(30000)}${']'.repeat(30000)},"sourceLanguage":"en","targetLanguages":["es"]}`;
     const cases: Array<[string, string | Buffer, number]> = [

@@ -58,13 +58,19 @@ export function serveSseFeed(
   req.once('close', close);
   res.once('close', close);
 
+  const head = req.method === 'HEAD';
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',
-    Connection: 'keep-alive',
+    ...(head ? {} : { Connection: 'keep-alive' }),
     // nginx and similar proxies buffer responses unless told not to; subtitles must not wait.
     'X-Accel-Buffering': 'no',
   });
+  if (head) {
+    // A HEAD has no body: its headers only go out on end(), and a subscription would never end it.
+    close();
+    return;
+  }
   const epoch = feed.epochOf(opts.tenantId, opts.sessionId);
   const status = feed.status(opts.tenantId, opts.sessionId);
   write('retry: 2000\n\n');

@@ -51,8 +51,7 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
             'this gateway is draining: reconnect (another gateway will take the stream) and resume with resume_from_ms',
           );
         }
-        const authorization = call.metadata.get('authorization')[0]?.toString();
-        const tenant = this.auth.authenticate(authorization);
+        const tenant = this.auth.authenticateMetadata(call.metadata.get('authorization'));
         tenantId = tenant.id;
         const cfg = this.config.current;
         if (this.registry.size >= cfg.gateway.maxStreams) {

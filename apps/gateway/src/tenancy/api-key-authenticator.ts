@@ -10,6 +10,19 @@ const ANONYMOUS: Tenant = { id: 'anonymous', plan: 'free', maxStreams: 10 };
 export class ApiKeyAuthenticator {
   constructor(private readonly config: ConfigService) {}
 
+  /**
+   * From gRPC metadata, where a key may repeat: two `authorization` entries are refused rather than
+   * resolved by picking one (which one a proxy or client library forwards first is not defined).
+   */
+  authenticateMetadata(values: ReadonlyArray<string | Buffer>): Tenant {
+    if (values.length > 1) {
+      throw unauthenticated(
+        `${values.length} "authorization" metadata entries: send exactly one "authorization: Bearer <api key>"`,
+      );
+    }
+    return this.authenticate(values[0]?.toString());
+  }
+
   authenticate(authorization: string | undefined): Tenant {
     const cfg = this.config.current;
     const key = parseBearer(authorization);

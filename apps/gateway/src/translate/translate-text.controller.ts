@@ -18,7 +18,7 @@ export class TranslateTextController {
   @GrpcMethod(SERVICE_NAME, 'TranslateText')
   async translate(req: TranslateTextRequest__Output, metadata: Metadata): Promise<TranslateTextResponse> {
     try {
-      const tenant = this.auth.authenticate(metadata.get('authorization')[0]?.toString());
+      const tenant = this.auth.authenticateMetadata(metadata.get('authorization'));
       return await this.translateText.execute({
         tenant,
         text: req.text,
