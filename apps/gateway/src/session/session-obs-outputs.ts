@@ -40,6 +40,10 @@ export function parseSessionObsOutputs(config: StreamConfig__Output, obs: ObsCon
         captionLanguage: o.captionLanguage || obs.captionLanguage,
         captionMaxRows: o.captionMaxRows || obs.captionMaxRows,
         captionMinIntervalMs: obs.captionMinIntervalMs,
+        readingCharsPerSecond: obs.readingCharsPerSecond,
+        minDisplayMs: obs.minDisplayMs,
+        maxDisplayMs: obs.maxDisplayMs,
+        clearAfterMs: obs.clearAfterMs,
         reconnectInitialMs: obs.reconnectInitialMs,
         reconnectMaxMs: obs.reconnectMaxMs,
       });

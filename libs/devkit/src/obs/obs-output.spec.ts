@@ -159,7 +159,8 @@ describe('OBS output against a real headless OBS', { skip }, () => {
         throw new Error(`${err.message}; last GetStreamStatus ${JSON.stringify(last)}`);
       });
       await new Promise((r) => setTimeout(r, 1000));
-      o.publish(transcript('c1', 'Señor, ¿qué tal? The quick brown fox jumps over the lazy dog'));
+      // Basic (ñ é), special (¿) and extended Western European characters (ö ß « » ï): all kept as they are.
+      o.publish(transcript('c1', 'Señor, ¿qué tal? Größe «très» naïve, año'));
       await until('the caption sent', () => (o.status().captions.sent >= 1 ? true : undefined));
       // OBS attaches the caption to a later frame and interleaves before sending: let those frames go out.
       await new Promise((r) => setTimeout(r, 1500));
@@ -169,7 +170,7 @@ describe('OBS output against a real headless OBS', { skip }, () => {
       await receiver.stop();
     }
     const captions = decodeCaptions(receiver.file);
-    assert.deepEqual(captions, ['Senor, ?que tal? The quick brown\nfox jumps over the lazy dog']);
+    assert.deepEqual(captions, ['Señor, ¿qué tal? Größe «très»\nnaïve, año']);
     assert.equal(o.status().captions.state, 'ok');
   });
 

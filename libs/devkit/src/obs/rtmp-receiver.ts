@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { CEA608_CHARSET } from '@olt/shared/dist/obs';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../stack/free-port';
 
@@ -168,8 +169,12 @@ function ccPairs(sei: Buffer): Array<[number, number]> {
   return pairs;
 }
 
-/** Just enough of a CEA-608 decoder for pop-on captions: text rows between PACs, shown at EOC. */
-class Cea608Field1Decoder {
+/**
+ * Just enough of a CEA-608 decoder for pop-on captions: text rows between PACs, shown at EOC, with the
+ * character sets libcaption encodes (basic, special and extended Western European; an extended character
+ * replaces the placeholder before it, as the standard says).
+ */
+export class Cea608Field1Decoder {
   readonly captions: string[] = [];
   private rows: string[] = [];
   private lastControl = '';
@@ -177,12 +182,19 @@ class Cea608Field1Decoder {
   push(b1: number, b2: number): void {
     if (b1 >= 0x10 && b1 <= 0x1f) {
       const control = `${b1},${b2}`;
-      // Control codes are sent twice for robustness; the repeat is ignored.
+      // Control codes (and two-byte characters) may be sent twice for robustness; the repeat is ignored.
       if (control === this.lastControl) {
         this.lastControl = '';
         return;
       }
       this.lastControl = control;
+      const code = b1 & 0x17; // channel 2 (0x18–0x1f) decodes like channel 1
+      if (code === 0x11 && b2 >= 0x30 && b2 <= 0x3f) return this.write(CEA608_CHARSET[96 + b2 - 0x30]);
+      if ((code === 0x12 || code === 0x13) && b2 >= 0x20 && b2 <= 0x3f) {
+        const row = this.rows.at(-1) ?? '';
+        if (this.rows.length) this.rows[this.rows.length - 1] = row.slice(0, -1);
+        return this.write(CEA608_CHARSET[(code === 0x12 ? 112 : 144) + b2 - 0x20]);
+      }
       const channel1 = b1 & 0x07;
       if ((channel1 === 4 || channel1 === 5) && b2 === 0x2f) {
         // End Of Caption: the loaded rows are displayed.
@@ -198,7 +210,11 @@ class Cea608Field1Decoder {
       return;
     }
     this.lastControl = '';
+    for (const b of [b1, b2]) if (b >= 0x20) this.write(CEA608_CHARSET[b - 0x20]);
+  }
+
+  private write(ch: string): void {
     if (this.rows.length === 0) this.rows.push('');
-    for (const b of [b1, b2]) if (b >= 0x20) this.rows[this.rows.length - 1] += String.fromCharCode(b);
+    this.rows[this.rows.length - 1] += ch;
   }
 }

@@ -349,6 +349,12 @@ const obs = z
     caption_language: nonEmpty.default('source'),
     caption_max_rows: int(1, 4).default(2),
     caption_min_interval_ms: int(0, 60000).default(1000),
+    // Reading pace of captions and text-source finals: length / chars per second, within min..max display.
+    reading_chars_per_second: z.number().min(1).max(100).default(17),
+    min_display_ms: int(0, 60000).default(2000),
+    max_display_ms: int(0, 60000).default(7000),
+    // The text source empties after this long without new text (the overlay fades likewise); 0 = never.
+    clear_after_ms: int(0, 3600000).default(8000),
     reconnect_initial_ms: int(1, 600000).default(500),
     reconnect_max_ms: int(1, 3600000).default(30000),
   })

@@ -4,5 +4,6 @@ export * from './obs-output-settings';
 export * from './obs-socket.port';
 export * from './obs-subtitle-output';
 export * from './obs-websocket-socket';
+export * from './reading-pace';
 export * from './reconnect-backoff';
 export * from './subtitle-composer';

@@ -22,8 +22,17 @@ export interface ObsOutputSettings {
   captionLanguage: string;
   /** Rows per caption page (1–4, 32 characters each). */
   captionMaxRows: number;
-  /** At least this long between two captions, so viewers can read them. */
+  /** At least this long between two captions, whatever their length. */
   captionMinIntervalMs: number;
+  /**
+   * Reading pace: a caption page (and a final in the text source) stays up for its length at this many
+   * characters per second, between minDisplayMs and maxDisplayMs.
+   */
+  readingCharsPerSecond: number;
+  minDisplayMs: number;
+  maxDisplayMs: number;
+  /** The text source is emptied after this long without new text (like the overlay's fade); 0 = never. */
+  clearAfterMs: number;
   reconnectInitialMs: number;
   reconnectMaxMs: number;
 }
@@ -42,6 +51,10 @@ export const DEFAULT_OBS_OUTPUT_SETTINGS: Readonly<ObsOutputSettings> = Object.f
   captionLanguage: SOURCE_LINE,
   captionMaxRows: 2,
   captionMinIntervalMs: 1000,
+  readingCharsPerSecond: 17,
+  minDisplayMs: 2000,
+  maxDisplayMs: 7000,
+  clearAfterMs: 8000,
   reconnectInitialMs: 500,
   reconnectMaxMs: 30000,
 });
@@ -61,6 +74,9 @@ export function obsOutputSettings(overrides: Partial<ObsOutputSettings> = {}): O
     throw invalidArgument(
       `OBS caption rows must be 1 to 4 (CEA-608 shows at most 4), not ${s.captionMaxRows}`,
     );
+  }
+  if (!(s.readingCharsPerSecond > 0) || s.minDisplayMs < 0 || s.maxDisplayMs < s.minDisplayMs) {
+    throw invalidArgument('OBS reading pace must satisfy chars/s > 0 and 0 <= min display <= max display');
   }
   if (s.reconnectInitialMs < 1 || s.reconnectMaxMs < s.reconnectInitialMs) {
     throw invalidArgument('OBS reconnect delays must satisfy 1 <= initial <= max');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { StreamResponse__Output } from '../proto';
-import { toCaptionAscii, toCaptionPages, wrapRows } from './cea608-caption';
+import { CEA608_CHARSET, toCaptionPages, toCaptionText, wrapRows } from './cea608-caption';
 import { obsOutputSettings } from './obs-output-settings';
 import { ReconnectBackoff } from './reconnect-backoff';
 import { SubtitleComposer } from './subtitle-composer';
@@ -18,13 +18,23 @@ const translation = (segmentId: string, targetLanguage: string, text: string, is
   }) as unknown as StreamResponse__Output;
 
 describe('CEA-608 caption text', () => {
-  test('removes accents and replaces typographic punctuation with ASCII', () => {
-    assert.equal(toCaptionAscii('¿Qué tal? “Très” bien — señor…'), '?Que tal? "Tres" bien - senor...');
+  test('keeps the Western European characters OBS encodes (año, ¿, é, ß, «») as they are', () => {
+    assert.equal(toCaptionText('¿Qué tal? “Très” bien — señor, año'), '¿Qué tal? “Très” bien — señor, año');
+    assert.equal(toCaptionText('Größe «Ça va» Ångström ½ © ♪'), 'Größe «Ça va» Ångström ½ © ♪');
+    assert.equal(CEA608_CHARSET.length, 176, 'the 176 characters of libcaption, no more');
+  });
+
+  test('transliterates only what 608 cannot carry', () => {
+    // … and – have look-alikes; ő and ș lose only their accent; ' becomes the basic-set ’.
+    assert.equal(toCaptionText("Wait… 3–4 Erdős Brașov it's"), 'Wait... 3-4 Erdos Brasov it’s');
+    for (const ch of toCaptionText('àèìòù ÀÈÌÒÙ äöü ÄÖÜ ãõ ÃÕ çÇ ñÑ ø å œ æ ł ş ğ ı'))
+      assert.ok(CEA608_CHARSET.includes(ch), `${ch} is encodable`);
   });
 
   test('drops scripts CEA-608 cannot show and returns empty when nothing readable is left', () => {
-    assert.equal(toCaptionAscii('你好世界'), '');
-    assert.equal(toCaptionAscii('Hello 世界 world'), 'Hello world');
+    assert.equal(toCaptionText('你好世界'), '');
+    assert.equal(toCaptionText('Hello 世界 world'), 'Hello world');
+    assert.equal(toCaptionText('… — ♪'), '');
   });
 
   test('wraps words into rows of at most 32 characters and splits over-long words', () => {

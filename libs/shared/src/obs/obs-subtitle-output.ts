@@ -11,6 +11,7 @@ import {
   type ObsSocketPort,
 } from './obs-socket.port';
 import { ObsWebSocketSocket } from './obs-websocket-socket';
+import { readingTimeMs, type ReadingPace } from './reading-pace';
 import { SubtitleComposer } from './subtitle-composer';
 
 /** The Linux/macOS/Windows-neutral text input kind obs-websocket can create (FreeType 2 on Linux). */
@@ -26,6 +27,8 @@ export interface ObsOutputStatus {
     sent: number;
     dropped: number;
   };
+  /** Interims not shown because the final on screen had not had its reading time yet. */
+  interimsHeldBack: number;
 }
 
 export interface ObsSubtitleOutputDeps {
@@ -56,6 +59,12 @@ export class ObsSubtitleOutput {
   private readonly captionQueue: string[] = [];
   private captionTimer?: NodeJS.Timeout;
   private lastCaptionAt = 0;
+  /** How long the caption sent last must stay up before the next one replaces it. */
+  private lastCaptionHoldMs = 0;
+  /** When the final on screen may give way to an interim. */
+  private finalHeldUntil = 0;
+  private interimsHeldBack = 0;
+  private clearTimer?: NodeJS.Timeout;
 
   constructor(
     readonly settings: ObsOutputSettings,
@@ -89,6 +98,15 @@ export class ObsSubtitleOutput {
       connection: this.connection.status(),
       textSource: { ...this.textState },
       captions: { ...this.captionState },
+      interimsHeldBack: this.interimsHeldBack,
+    };
+  }
+
+  private get pace(): ReadingPace {
+    return {
+      charsPerSecond: this.settings.readingCharsPerSecond,
+      minDisplayMs: this.settings.minDisplayMs,
+      maxDisplayMs: this.settings.maxDisplayMs,
     };
   }
 
@@ -96,7 +114,13 @@ export class ObsSubtitleOutput {
   publish(response: StreamResponse__Output): void {
     if (this.settings.textSource) {
       const update = this.composer.apply(response);
-      if (update) this.showText(update.text);
+      if (update && !update.final && Date.now() < this.finalHeldUntil) {
+        // Behind the reader: the newest interim gives way to the final still being read, never the reverse.
+        this.interimsHeldBack++;
+      } else if (update) {
+        if (update.final) this.finalHeldUntil = Date.now() + readingTimeMs(update.text, this.pace);
+        this.showText(update.text);
+      }
     }
     if (this.settings.captions) {
       const final = SubtitleComposer.finalFor(response, this.settings.captionLanguage);
@@ -112,6 +136,19 @@ export class ObsSubtitleOutput {
     if (!this.settings.textSource) return;
     this.wantedText = text;
     void this.flushText();
+    this.scheduleClear(text);
+  }
+
+  /** Empties the text source after `clearAfterMs` of silence, as the overlay fades its lines. */
+  private scheduleClear(text: string): void {
+    clearTimeout(this.clearTimer);
+    if (!this.settings.clearAfterMs || !text) return;
+    this.clearTimer = setTimeout(() => {
+      this.clearTimer = undefined;
+      this.wantedText = '';
+      void this.flushText();
+    }, this.settings.clearAfterMs);
+    this.clearTimer.unref?.();
   }
 
   /** Queues a caption, split into CEA-608 pages; sent at most once per captionMinIntervalMs. */
@@ -129,6 +166,7 @@ export class ObsSubtitleOutput {
   /** Stops after the newest text reached OBS (at most STOP_FLUSH_MS): a session's last final stays on screen. */
   async stop(): Promise<void> {
     clearTimeout(this.captionTimer);
+    clearTimeout(this.clearTimer);
     this.captionQueue.length = 0;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_FLUSH_MS)));
@@ -233,7 +271,8 @@ export class ObsSubtitleOutput {
 
   private scheduleCaption(): void {
     if (this.captionTimer || this.captionQueue.length === 0) return;
-    const wait = Math.max(0, this.lastCaptionAt + this.settings.captionMinIntervalMs - Date.now());
+    const hold = Math.max(this.settings.captionMinIntervalMs, this.lastCaptionHoldMs);
+    const wait = Math.max(0, this.lastCaptionAt + hold - Date.now());
     this.captionTimer = setTimeout(() => {
       this.captionTimer = undefined;
       void this.sendNextCaption();
@@ -245,6 +284,10 @@ export class ObsSubtitleOutput {
     const page = this.captionQueue.shift();
     if (page === undefined) return;
     this.lastCaptionAt = Date.now();
+    // Reading time of this page; when more pages wait (behind live), each gets only the minimum.
+    this.lastCaptionHoldMs = this.captionQueue.length
+      ? this.settings.minDisplayMs
+      : readingTimeMs(page, this.pace);
     if (!this.connection.connected) {
       // Stale captions are worse than none: drop while OBS is away.
       this.captionState.dropped++;
