@@ -13,7 +13,12 @@ import { rejectRepeatedQueryParams } from './rest/single-valued-query';
  */
 export function configureHttp(app: NestExpressApplication): void {
   const cfg = app.get(ConfigService).current;
-  answerClientErrors(app.getHttpServer() as Server, app.get<Logger>(ROOT_LOGGER));
+  const server = app.getHttpServer() as Server;
+  answerClientErrors(server, app.get<Logger>(ROOT_LOGGER));
+  // A client that promises a body (or headers) and never sends it holds a socket: bound the wait (Node's
+  // default is 5 min). Only the upload is timed; an SSE response may stream for hours.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   // JSON only (the API takes nothing else); charset and Content-Encoding outside body-parser's set → 415.
   app.useBodyParser('json', { limit: cfg.gateway.maxHttpBodyBytes });
   app.use(rejectRepeatedQueryParams);

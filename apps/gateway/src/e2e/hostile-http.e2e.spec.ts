@@ -102,6 +102,11 @@ describe('hostile HTTP input against a running gateway', () => {
     // Garbage and broken handshakes on the upgrade path, and a client that resets mid-handshake.
     assert.equal((await raw(port, upgrade('/v1/sessions/s/feed?token=a&token=b', auth()))).status, 400);
     assert.equal((await raw(port, upgrade('/nowhere'))).status, 404);
+    // A target that a URL parser would read as a host name ("//") is a path here, not a 500.
+    for (const path of ['//', '//evil.example/x', '//?x=1']) {
+      const answer = await raw(port, upgrade(path, auth()));
+      assert.ok(answer.status >= 400 && answer.status < 500, `${path}: ${answer.status} ${answer.body}`);
+    }
     await new Promise<void>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => {
         socket.write(upgrade('/v1/sessions/s/feed', auth()).slice(0, 60));

@@ -64,7 +64,7 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
     const requestId = requestIdOf(req);
     let release: (() => void) | undefined;
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestTarget(req.url);
       const api = API_FEED.exec(url.pathname);
       const overlay = OVERLAY_FEED.exec(url.pathname);
       if (!api && !overlay) {
@@ -172,4 +172,18 @@ function reject(socket: Duplex, status: number, code: string, message: string): 
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * The request target as a URL. Resolved against a base, `//x` would be read as a host name (and `//`
+ * throws): an origin-form target is a path, so it is appended to the base instead.
+ */
+function requestTarget(raw: string | undefined): URL {
+  const target = raw ?? '/';
+  if (!target.startsWith('/')) throw invalidArgument('the request target must be a path starting with "/"');
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    throw invalidArgument('the request target is not a valid URL path');
+  }
 }

@@ -28,6 +28,14 @@ export function judgeHttp(
   }
   if (opts.raw && answer.noAnswer === 'closed')
     return { kind: 'allowed', reason: 'connection closed on raw bytes' };
+  // Raw bytes that promise more (a chunk size that lies, a short body) leave the server waiting for the
+  // rest, as HTTP says it must; the gateway's requestTimeout (30 s) ends that wait, and the liveness
+  // check after each batch would catch a server that stopped answering others.
+  if (opts.raw && answer.noAnswer === 'timeout')
+    return {
+      kind: 'allowed',
+      reason: 'incomplete raw request: the server waits for the rest (requestTimeout)',
+    };
   if (opts.framingError && (answer.noAnswer === 'reset' || answer.noAnswer === 'closed'))
     return {
       kind: 'allowed',
