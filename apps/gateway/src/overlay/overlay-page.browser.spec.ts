@@ -255,6 +255,18 @@ describe(
       await page.close();
     });
 
+    it('says on the page that its link expired instead of retrying forever', async () => {
+      const sessionId = `page-${++sessionCounter}`;
+      const ttlS = 604800; // overlay.token_ttl_s default: issue the link so that it expires in 3 s
+      const link = links.overlayUrlFor(sessionId, TENANT, Date.now() - (ttlS - 3) * 1000);
+      const page = await open(link.replace(/^https?:\/\/[^/]+/, base));
+      await new Promise((r) => setTimeout(r, 3500));
+      (app.getHttpServer() as Server).closeAllConnections();
+      await page.waitForSelector('html[data-feed="expired"]', { timeout: 15_000 });
+      assert.match(await page.locator('#olt-expired').innerText(), /overlay link has expired/);
+      await page.close();
+    });
+
     it('answers a bad or expired token with 401 and a page that says why', async () => {
       const { url } = overlayFor();
       const tampered = url.replace(/token=([^&.]+)\.([^&]+)/, 'token=$1.AAAA$2');

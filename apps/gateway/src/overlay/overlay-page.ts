@@ -62,9 +62,9 @@ function overlayCss(s: OverlaySettings): string {
 html,body{margin:0;padding:0;background:transparent;overflow:hidden;width:100%;height:100%}
 .olt-subs{position:fixed;box-sizing:border-box;width:${s.maxWidthPct}vw;max-width:${s.maxWidthPct}vw;
  font-family:${s.fontFamily};font-size:${s.fontSizePx}px;font-weight:${s.fontWeight};line-height:1.25;
- color:${s.textColor};text-shadow:${textShadow};display:flex;flex-direction:column;gap:0.25em;
+ color:${s.textColor};text-shadow:${textShadow};display:flex;flex-direction:column;
  text-align:${side ? 'start' : 'center'};transition:opacity .6s ease;opacity:1;
- overflow-wrap:anywhere;line-break:strict;word-break:normal}
+ overflow-wrap:break-word;overflow-wrap:anywhere;line-break:strict;word-break:normal}
 .olt-subs.olt-faded{opacity:0}
 .olt-pos-bottom{left:50%;bottom:6vh;transform:translateX(-50%);justify-content:flex-end}
 .olt-pos-top{left:50%;top:6vh;transform:translateX(-50%)}
@@ -72,11 +72,20 @@ html,body{margin:0;padding:0;background:transparent;overflow:hidden;width:100%;h
 .olt-pos-left{left:3vw;top:50%;transform:translateY(-50%)}
 .olt-pos-right{right:3vw;top:50%;transform:translateY(-50%)}
 .olt-lang{display:flex;flex-direction:column}
+.olt-lang+.olt-lang{margin-top:.25em}
+.olt-notice{font-size:28px;font-weight:600;font-style:normal;color:#fff;background:#b00020cc;padding:.6em 1em;border-radius:.3em;text-shadow:none}
 .olt-line{white-space:pre-wrap;unicode-bidi:plaintext}
 .olt-line.olt-final{color:${s.textColor}}
 .olt-line.olt-interim{color:${s.interimColor};font-style:italic;opacity:.9}
 `;
 }
+
+/**
+ * Oldest browser the page supports: Chromium 75 (CEF 3770), the browser source of OBS Studio 26 and 27,
+ * still found on streaming PCs. The script is plain ES2017 and every DOM/CSS feature it uses exists there
+ * (no optional chaining, replaceChildren, flex gap…); overlay-page.spec.ts checks the list.
+ */
+export const OLDEST_SUPPORTED_CHROMIUM = 75;
 
 /**
  * Client side. Plain ES2017 so that OBS's embedded Chromium runs it. State per displayed language: the
@@ -164,7 +173,8 @@ const OVERLAY_SCRIPT = `
       });
       frag.appendChild(block);
     });
-    root.replaceChildren(frag);
+    while (root.firstChild) root.removeChild(root.firstChild);
+    root.appendChild(frag);
   }
 
   function onEvent(ev) {
@@ -189,16 +199,41 @@ const OVERLAY_SCRIPT = `
     };
     source.onerror = function () {
       // CONNECTING: the browser retries by itself (sending Last-Event-ID). CLOSED (an HTTP error, e.g.
-      // the gateway restarting behind a proxy): reconnect here with backoff and our cursor.
+      // the gateway restarting behind a proxy, or a link that expired): ask why before retrying.
       if (source.readyState === EventSource.CLOSED) {
         doc.setAttribute('data-feed', 'reconnecting');
         source.close();
-        setTimeout(connect, retryMs);
-        retryMs = Math.min(retryMs * 2, 30000);
+        whyClosed();
       } else {
         doc.setAttribute('data-feed', 'reconnecting');
       }
     };
+  }
+
+  // EventSource hides the HTTP status: a HEAD of the same URL tells an expired or revoked link (401/403,
+  // retrying can never help) from a gateway that is away (retry with backoff).
+  function whyClosed() {
+    fetch(eventsUrl, { method: 'HEAD', cache: 'no-store' }).then(function (res) {
+      if (res.status === 401 || res.status === 403) expired();
+      else retry();
+    }, retry);
+  }
+
+  function retry() {
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 30000);
+  }
+
+  function expired() {
+    doc.setAttribute('data-feed', 'expired');
+    var notice = document.createElement('div');
+    notice.className = 'olt-line olt-notice';
+    notice.id = 'olt-expired';
+    notice.textContent = 'Live subtitles: this overlay link has expired or is no longer valid. ' +
+      'Copy the new link (SessionStarted.overlay_url, or GET /v1/sessions/{id}) into this browser source.';
+    while (root.firstChild) root.removeChild(root.firstChild);
+    root.appendChild(notice);
+    root.classList.remove('olt-faded');
   }
 
   connect();
