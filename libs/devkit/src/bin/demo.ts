@@ -9,9 +9,16 @@ import { parseArgs } from 'node:util';
 import { speechFixture } from '../audio';
 import { readWav } from '../audio/wav';
 import { createLiveTranslateClient, streamAudio } from '../client';
-import { TINY_NLLB, TINY_WHISPER } from '../models/tiny-models';
 import { freePort, startLocalStack } from '../stack';
-import type { StreamResponse__Output } from '@olt/shared';
+import { chooseDemoModels, type DemoModelMode } from '../stack/demo-models';
+import { repoRoot } from '../stack/repo-root';
+import {
+  loadConfig,
+  PeriodicProgressLines,
+  TerminalProgressBar,
+  type StreamResponse__Output,
+} from '@olt/shared';
+import { isAbsolute, join } from 'node:path';
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +26,11 @@ const { values } = parseArgs({
     targets: { type: 'string', default: 'es,fr,de' },
     source: { type: 'string', default: 'en' },
     'models-dir': { type: 'string' },
-    'asr-model': { type: 'string', default: TINY_WHISPER },
-    'mt-model': { type: 'string', default: TINY_NLLB },
+    // auto: real models when on disk or the hub answers (downloaded once, with progress), else test models.
+    models: { type: 'string', default: 'auto' },
+    hub: { type: 'string' },
+    'asr-model': { type: 'string' },
+    'mt-model': { type: 'string' },
     // Real time by default, like a live stream; --fast sends as fast as the gateway reads (LAG events then
     // say, correctly, that transcripts trail the audio received).
     fast: { type: 'boolean', default: false },
@@ -31,9 +41,13 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`usage: npm run demo -- [--wav file.wav] [--targets es,fr,de] [--source en|auto]
-                       [--models-dir DIR] [--asr-model NAME] [--mt-model NAME] [--fast] [--exit]
-Models are Hugging Face ONNX exports under DIR/NAME (default DIR: .models). The defaults are generated
-test models: the pipeline is real, their words are deterministic nonsense.`);
+                       [--models auto|real|test] [--models-dir DIR] [--hub URL]
+                       [--asr-model NAME] [--mt-model NAME] [--fast] [--exit]
+--models auto (default): real models — whisper-base (whisper-tiny under 4 cores) and
+  nllb-200-distilled-600M, int8 — from DIR, or downloaded from the Hugging Face hub once (with progress,
+  resumable; ~1 GB); without network, the generated test models (real pipeline, nonsense words).
+--models real: real models or an error saying how to get them. --models test: the test models.
+Models are Hugging Face ONNX exports under DIR/NAME (default DIR: models.dir = .models).`);
   process.exit(0);
 }
 
@@ -67,18 +81,32 @@ function show(r: StreamResponse__Output): void {
 
 async function main(): Promise<void> {
   console.log(bold('OBS Live Translator — local stack'));
-  if (values['asr-model'] === TINY_WHISPER || values['mt-model'] === TINY_NLLB) {
-    console.log(
-      dim(
-        'using generated TEST models (real ONNX Runtime pipeline, nonsense words); see README "Real models"',
-      ),
-    );
-  }
+  const mode = values.models as DemoModelMode;
+  if (!['auto', 'real', 'test'].includes(mode)) throw new Error(`--models must be auto, real or test`);
+  const config = loadConfig();
+  const modelsDirSetting = values['models-dir'] ?? config.models.dir;
+  const modelsDir = isAbsolute(modelsDirSetting) ? modelsDirSetting : join(repoRoot(), modelsDirSetting);
+  const hubUrl = values.hub ?? config.models.hubUrl;
+  const chosen = await chooseDemoModels({
+    mode,
+    modelsDir,
+    hubUrl,
+    offline: config.models.offline,
+    progress: process.stderr.isTTY
+      ? new TerminalProgressBar(process.stderr)
+      : new PeriodicProgressLines((line) => process.stderr.write(`${line}\n`)),
+  });
+  console.log(dim(chosen.note));
   console.log(dim('starting 2 Redis servers, gateway, ASR worker, translate worker …'));
   const stack = await startLocalStack({
-    modelsDir: values['models-dir'],
-    asrModel: values['asr-model'],
-    translateModel: values['mt-model'],
+    modelsDir,
+    asrModel: values['asr-model'] ?? chosen.asrModel,
+    translateModel: values['mt-model'] ?? chosen.translateModel,
+    settings: {
+      asr: { precision: chosen.precision },
+      translate: { precision: chosen.precision },
+      models: { hub_url: hubUrl },
+    },
     grpcPort: await portOr(50051),
     httpPort: await portOr(8080),
     onLine: (label, line) => {
