@@ -3,6 +3,9 @@ import { MIN_CUE_MS, normaliseCues, type Cue } from './subtitle-formats';
 /** What a caption file must do next: append settled cues, or be rewritten with all of them. */
 export type TrackUpdate = { kind: 'append'; cues: Cue[] } | { kind: 'rewrite'; cues: Cue[] };
 
+/** Whether the last cue is shorter than MIN_CUE_MS as received, so its end waits for the next start. */
+const stretched = (normalised: Cue, raw: Cue) => raw.endMs - normalised.startMs < MIN_CUE_MS;
+
 const before = (a: Cue, b: Cue) => a.startMs < b.startMs || (a.startMs === b.startMs && a.endMs < b.endMs);
 
 /**
@@ -47,8 +50,7 @@ export class CueTrack {
     // normaliseCues on [last written, …pending] gives the pending cues exactly their full-file timings.
     const head = this.lastSettled ? [this.lastSettled] : [];
     const out = normaliseCues([...head, ...this.pending]).slice(head.length);
-    const tail = out[out.length - 1];
-    const hold = !final && tail.endMs - tail.startMs < MIN_CUE_MS ? 1 : 0;
+    const hold = !final && stretched(out[out.length - 1], this.pending[this.pending.length - 1]) ? 1 : 0;
     const settled = out.slice(0, out.length - hold);
     this.pending = this.pending.slice(this.pending.length - hold);
     if (settled.length === 0) return undefined;
@@ -59,8 +61,7 @@ export class CueTrack {
 
   private rewrite(): TrackUpdate {
     const all = normaliseCues(this.raw);
-    const tail = all[all.length - 1];
-    const hold = tail.endMs - tail.startMs < MIN_CUE_MS ? 1 : 0;
+    const hold = stretched(all[all.length - 1], this.raw[this.raw.length - 1]) ? 1 : 0;
     const settled = all.slice(0, all.length - hold);
     this.pending = hold ? [this.raw[this.raw.length - 1]] : [];
     this.lastSettled = settled[settled.length - 1];
