@@ -69,6 +69,37 @@ function connect(flags: ConnectionFlags, env: CliEnvironment) {
   return { server, key, client: createGatewayClient(server, security) };
 }
 
+interface StreamFlags extends ConnectionFlags {
+  device?: string;
+  targets?: string;
+  source: string;
+  interim?: boolean;
+  silenceMs?: number;
+  maxSegmentMs?: number;
+  fast?: boolean;
+  srt?: string;
+  vtt?: string;
+  format?: string;
+  rate?: number;
+  channels?: number;
+  sessionId?: string;
+  retries: number;
+  obs?: string;
+  obsPassword?: string;
+  obsPasswordFile?: string;
+  obsSource?: string;
+  obsCaptions?: boolean;
+  obsLines?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+interface TranslateFlags extends ConnectionFlags {
+  to: string;
+  from: string;
+  json?: boolean;
+}
+
 const STREAM_EXAMPLES = `
 Input: a WAV file (streamed as it is sent), any other file through ffmpeg (FLAC, MP3, …), "-" for raw PCM
 on stdin (--format/--rate/--channels), or --device to capture through ffmpeg:
@@ -136,10 +167,10 @@ export function buildProgram(
     .option('--json', 'JSON lines on stdout')
     .option('--quiet', 'no status lines')
     .addHelpText('after', STREAM_EXAMPLES)
-    .action(async (input: string | undefined, v: Record<string, any>) => {
+    .action(async (input: string | undefined, v: StreamFlags) => {
       if (!input === !v.device)
         throw usageError('stream needs one input: a WAV/FLAC file, - for raw PCM on stdin, or --device');
-      const { server, key, client } = connect(v as ConnectionFlags, env);
+      const { server, key, client } = connect(v, env);
       const targets = list(v.targets);
       const obsPassword = resolveSecret({
         flag: v.obsPassword,
@@ -200,8 +231,8 @@ export function buildProgram(
     .requiredOption('--to <langs>', 'target languages, e.g. es,fr')
     .requiredOption('--from <lang>', 'source language (text has no language detection)')
     .option('--json', 'the response as JSON')
-    .action(async (words: string[], v: Record<string, any>) => {
-      const { server, key, client } = connect(v as ConnectionFlags, env);
+    .action(async (words: string[], v: TranslateFlags) => {
+      const { server, key, client } = connect(v, env);
       try {
         process.stdout.write(
           await translateCommand(client, {
@@ -222,8 +253,8 @@ export function buildProgram(
   withConnection(program.command('languages').description('list the languages the gateway knows'))
     .version(version, '-V, --version')
     .option('--json', 'the list as JSON')
-    .action(async (v: Record<string, any>) => {
-      const { server, key, client } = connect(v as ConnectionFlags, env);
+    .action(async (v: ConnectionFlags & { json?: boolean }) => {
+      const { server, key, client } = connect(v, env);
       try {
         process.stdout.write(await languagesCommand(client, server, key, Boolean(v.json)));
       } finally {

@@ -10,6 +10,8 @@ import { CliError, EXIT, usageError, type ExitCode } from './exit-codes';
 const VERSION: string = (require('../package.json') as { version: string }).version;
 
 /** Runs one command line; resolves with the exit code, rejects with a CliError (or a bug). */
+// The CLI has no config file: this default is its one read of the environment (OLT_API_KEY, OLT_OBS_PASSWORD).
+// eslint-disable-next-line no-restricted-properties
 export async function main(argv: string[], env: CliEnvironment = process.env): Promise<number> {
   let code: ExitCode = EXIT.OK;
   const program = buildProgram(VERSION, env, (c) => (code = c));
