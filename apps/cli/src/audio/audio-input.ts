@@ -1,19 +1,25 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { inputError, usageError } from '../exit-codes';
-import { bytesPerFrame, parseWav, type PcmFormat } from './wav-reader';
+import { pcmChunks } from './pcm-chunks';
+import { bytesPerFrame, parseWavHeader, type PcmFormat, type WavHeader } from './wav-reader';
 
-/** Where the audio comes from: the whole file in memory (files) or a live byte stream (stdin). */
+/**
+ * Where the audio comes from. Every source is streamed: a file or an ffmpeg pipe is read as it is sent,
+ * so an hour-long recording costs no more memory than a minute.
+ */
 export interface AudioInput {
   name: string;
   format: PcmFormat;
-  /** Total bytes for files (progress bar); undefined for live input. */
+  /** Total bytes when known (WAV files; progress bar); undefined for pipes and devices. */
   totalBytes?: number;
-  /** PCM in whole frames, in order. */
+  /** PCM in whole frames, in order. Call once. */
   chunks(chunkBytes: number): AsyncIterable<Buffer>;
-  /** True for stdin: pacing comes from the producer, not from us. */
+  /** True for stdin and devices: pacing comes from the producer, not from us. */
   live: boolean;
+  /** Stops the source (Ctrl+C): closes the file, stops ffmpeg, stops reading stdin. */
+  close(): void;
 }
 
 export interface RawFormatOptions {
@@ -26,73 +32,128 @@ export interface RawFormatOptions {
 export async function openAudioInput(path: string, raw: RawFormatOptions): Promise<AudioInput> {
   if (path === '-') return stdinInput(raw);
   const ext = extname(path).toLowerCase();
-  let file: Buffer;
-  if (ext === '.wav' || ext === '.wave') {
-    file = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-      throw inputError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
-    });
-  } else {
-    file = await decodeWithFfmpeg(path);
-  }
-  const audio = parseWav(file, path);
-  return fromBuffer(path, audio.format, audio.data);
+  if (ext === '.wav' || ext === '.wave') return wavFileInput(path);
+  return ffmpegInput(path, ['-i', path], { live: false });
 }
 
-function fromBuffer(name: string, format: PcmFormat, data: Buffer): AudioInput {
-  return {
-    name,
-    format,
-    totalBytes: data.length,
-    live: false,
-    async *chunks(chunkBytes: number) {
-      for (let off = 0; off < data.length; off += chunkBytes)
-        yield data.subarray(off, Math.min(off + chunkBytes, data.length));
-    },
-  };
-}
-
-/** FLAC and other containers: ffmpeg decodes to 16-bit WAV on a pipe, keeping rate and channels. */
-function decodeWithFfmpeg(path: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-nostdin',
-        '-i',
-        path,
-        '-vn',
-        '-f',
-        'wav',
-        '-c:a',
-        'pcm_s16le',
-        '-',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+/**
+ * Capture from an audio device through ffmpeg: `device` is `<ffmpeg input format>:<device name>`, e.g.
+ * `pulse:default`, `alsa:hw:0`, `dshow:audio=Microphone`, `avfoundation::0` (anything `ffmpeg -f F -i D`
+ * takes, also `lavfi:sine=frequency=440`).
+ */
+export function openDeviceInput(device: string): Promise<AudioInput> {
+  const colon = device.indexOf(':');
+  if (colon < 1 || colon === device.length - 1)
+    throw usageError(
+      `--device must be <ffmpeg format>:<device>, e.g. pulse:default or alsa:hw:0, not "${device}"`,
     );
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const [format, name] = [device.slice(0, colon), device.slice(colon + 1)];
+  // 16 kHz mono is what the gateway works in: resampling here sends a sixth of 48 kHz stereo's bytes.
+  return ffmpegInput(`${format} device ${name}`, ['-f', format, '-i', name, '-ac', '1', '-ar', '16000'], {
+    live: true,
+  });
+}
+
+async function wavFileInput(path: string): Promise<AudioInput> {
+  const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw inputError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  });
+  try {
+    const size = (await file.stat()).size;
+    const head = Buffer.alloc(Math.min(size, 64 * 1024));
+    await file.read(head, 0, head.length, 0);
+    const header = parseWavHeader(head, path) ?? parseWavHeader(await readAll(file, size), path);
+    if (!header) throw inputError(`${path} has no "data" chunk`);
+    const available = Math.max(0, size - header.dataOffset);
+    const dataBytes = Math.min(header.dataBytes ?? available, available);
+    const frame = bytesPerFrame(header.format);
+    const stream = file.createReadStream({ start: header.dataOffset, highWaterMark: 64 * 1024 });
+    return {
+      name: path,
+      format: header.format,
+      totalBytes: dataBytes - (dataBytes % frame),
+      live: false,
+      chunks: (chunkBytes) => pcmChunks(stream, chunkBytes, frame, undefined, dataBytes),
+      close: () => stream.destroy(),
+    };
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+}
+
+/** A header that does not fit the first 64 KiB (large LIST chunks): read up to 1 MiB. */
+async function readAll(file: FileHandle, size: number): Promise<Buffer> {
+  const buf = Buffer.alloc(Math.min(size, (1 << 20) + 8));
+  await file.read(buf, 0, buf.length, 0);
+  return buf;
+}
+
+/** ffmpeg decodes to 16-bit WAV on a pipe (streamed: sizes unknown), read as it comes. */
+async function ffmpegInput(name: string, inputArgs: string[], opts: { live: boolean }): Promise<AudioInput> {
+  const child = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      ...inputArgs,
+      '-vn',
+      '-f',
+      'wav',
+      '-c:a',
+      'pcm_s16le',
+      '-',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+  let stopped = false;
+  const exited = new Promise<number | null>((resolve, reject) => {
     child.once('error', (e: NodeJS.ErrnoException) =>
       reject(
         e.code === 'ENOENT'
           ? inputError(
-              `${path} is not a WAV file and ffmpeg is not installed to decode it (apt-get install ffmpeg, or convert to WAV)`,
+              `${name} needs ffmpeg, which is not installed (apt-get install ffmpeg${opts.live ? '' : ', or convert to WAV'})`,
             )
-          : inputError(`cannot run ffmpeg for ${path}: ${e.message}`),
+          : inputError(`cannot run ffmpeg for ${name}: ${e.message}`),
       ),
     );
-    child.once('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else
-        reject(inputError(`ffmpeg cannot decode ${path}: ${err.trim().split('\n').pop() || `exit ${code}`}`));
-    });
+    child.once('close', (code) => resolve(code));
   });
+  const failure = async () => {
+    const code = await exited;
+    return inputError(`ffmpeg cannot read ${name}: ${stderr.trim().split('\n').pop() || `exit ${code}`}`);
+  };
+  const source = child.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let head = Buffer.alloc(0);
+  let header: WavHeader | undefined;
+  while (!header) {
+    // ffmpeg's stdout ends when it exits (also when it could not start): then say why.
+    const next = await source.next();
+    if (next.done) throw await failure();
+    head = Buffer.concat([head, next.value]);
+    header = parseWavHeader(head, name);
+  }
+  const frame = bytesPerFrame(header.format);
+  const rest = head.subarray(header.dataOffset);
+  return {
+    name,
+    format: header.format,
+    live: opts.live,
+    async *chunks(chunkBytes) {
+      yield* pcmChunks({ [Symbol.asyncIterator]: () => source }, chunkBytes, frame, rest);
+      const code = await exited;
+      if (code !== 0 && !stopped) throw await failure();
+    },
+    close: () => {
+      stopped = true;
+      // SIGINT lets ffmpeg end its output cleanly (what a terminal's Ctrl+C sends it anyway).
+      if (child.exitCode === null) child.kill('SIGINT');
+    },
+  };
 }
 
 function stdinInput(raw: RawFormatOptions): AudioInput {
@@ -104,23 +165,11 @@ function stdinInput(raw: RawFormatOptions): AudioInput {
     throw usageError('--rate must be a positive integer (Hz)');
   if (!Number.isInteger(format.channels) || format.channels < 1)
     throw usageError('--channels must be a positive integer');
-  const frame = bytesPerFrame(format);
   return {
     name: 'stdin',
     format,
     live: true,
-    async *chunks(chunkBytes: number) {
-      // Pipes deliver arbitrary byte counts: regroup into chunks of whole frames.
-      let pending: Buffer = Buffer.alloc(0);
-      for await (const piece of process.stdin as AsyncIterable<Buffer>) {
-        pending = pending.length ? Buffer.concat([pending, piece]) : piece;
-        while (pending.length >= chunkBytes) {
-          yield pending.subarray(0, chunkBytes);
-          pending = pending.subarray(chunkBytes);
-        }
-      }
-      const whole = pending.length - (pending.length % frame);
-      if (whole > 0) yield pending.subarray(0, whole);
-    },
+    chunks: (chunkBytes) => pcmChunks(process.stdin, chunkBytes, bytesPerFrame(format)),
+    close: () => process.stdin.destroy(),
   };
 }

@@ -23,26 +23,30 @@ const cueLines = (text: string) =>
     .map((l) => l.trim())
     .filter(Boolean);
 
-export function formatSrt(cues: readonly Cue[]): string {
-  return cues
-    .map(
-      (c, i) => `${i + 1}\n${srtTime(c.startMs)} --> ${srtTime(c.endMs)}\n${cueLines(c.text).join('\n')}\n`,
-    )
-    .join('\n');
-}
+/** One SRT block (index, timing, text lines), ending with a newline; blocks are separated by a blank line. */
+export const srtCue = (index: number, c: Cue) =>
+  `${index}\n${srtTime(c.startMs)} --> ${srtTime(c.endMs)}\n${cueLines(c.text).join('\n')}\n`;
 
 /** WebVTT: '&' and '<' are escaped (cue text is markup), '-->' cannot appear in a cue. */
+const escapeVtt = (l: string) => l.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/-->/g, '->');
+
+/** One WebVTT block, ending with a newline. */
+export const vttCue = (index: number, c: Cue) =>
+  `${index}\n${vttTime(c.startMs)} --> ${vttTime(c.endMs)}\n${cueLines(c.text).map(escapeVtt).join('\n')}\n`;
+
+/** What a WebVTT file starts with (an SRT file starts with its first cue). */
+export const VTT_HEADER = 'WEBVTT\n';
+
+export function formatSrt(cues: readonly Cue[]): string {
+  return cues.map((c, i) => srtCue(i + 1, c)).join('\n');
+}
+
 export function formatWebVtt(cues: readonly Cue[]): string {
-  const escape = (l: string) => l.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/-->/g, '->');
-  const body = cues.map(
-    (c, i) =>
-      `${i + 1}\n${vttTime(c.startMs)} --> ${vttTime(c.endMs)}\n${cueLines(c.text).map(escape).join('\n')}\n`,
-  );
-  return ['WEBVTT\n', ...body].join('\n');
+  return [VTT_HEADER, ...cues.map((c, i) => vttCue(i + 1, c))].join('\n');
 }
 
 /** Shortest time a cue stays on screen when the next one leaves room (a 200 ms word is unreadable). */
-const MIN_CUE_MS = 1000;
+export const MIN_CUE_MS = 1000;
 
 /**
  * Orders cues and makes their timings valid for players: starts never go backwards, cues never overlap,

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROTO_LOADER_OPTIONS, PROTO_PATH, type LiveTranslateClient, type ProtoGrpcType } from '@olt/shared';
 import { usageError } from '../exit-codes';
+import type { ChannelSecurity } from './channel-security';
 
 /** host:port, [v6]:port or a bare host (port 50051). */
 export function parseServer(server: string): string {
@@ -11,11 +12,12 @@ export function parseServer(server: string): string {
   return /:\d+$/.test(server) ? server : `${server}:50051`;
 }
 
-export function createGatewayClient(server: string): LiveTranslateClient {
+export function createGatewayClient(server: string, security: ChannelSecurity): LiveTranslateClient {
   const definition = protoLoader.loadSync(PROTO_PATH, PROTO_LOADER_OPTIONS);
   const proto = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
-  return new proto.livetranslate.v1.LiveTranslate(server, grpc.credentials.createInsecure(), {
+  return new proto.livetranslate.v1.LiveTranslate(server, security.credentials, {
     'grpc.max_send_message_length': 4 * 1024 * 1024,
+    ...security.channelOptions,
   });
 }
 

@@ -21,6 +21,12 @@ export interface StreamRunOptions {
   /** Reconnect attempts after UNAVAILABLE before giving up (exit 4). */
   maxRetries: number;
   retryInitialMs?: number;
+  /**
+   * Ctrl+C: stop reading the input and half-close the call, so the gateway finishes the open segment and
+   * sends its final before the call ends OK.
+   */
+  stop?: AbortSignal;
+  /** May throw (a caption file cannot be written): the call is cancelled and runStream rejects with it. */
   onResponse(response: StreamResponse__Output, call: number): void;
   onProgress(sentMs: number, totalMs: number | undefined): void;
   onStatus(message: string): void;
@@ -31,6 +37,8 @@ export interface StreamRunResult {
   calls: number;
   sentMs: number;
   finals: number;
+  /** True when `stop` ended the input early. */
+  stopped: boolean;
 }
 
 const UNAVAILABLE = 14;
@@ -64,7 +72,15 @@ export async function runStream(
   let calls = 0;
   let retries = 0;
   let delay = opts.retryInitialMs ?? 500;
-  let inputFailure: unknown;
+  let failure: unknown;
+  const stop = opts.stop;
+  const stopped = new Promise<undefined>((resolve) => {
+    if (stop?.aborted) resolve(undefined);
+    stop?.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  stop?.addEventListener('abort', () => opts.input.close(), { once: true });
+  /** Resolves with undefined as soon as Ctrl+C was pressed. */
+  const unlessStopped = <T>(p: Promise<T>) => Promise.race([p, stopped]);
 
   for (;;) {
     calls++;
@@ -84,15 +100,17 @@ export async function runStream(
       },
       replay: resume.from(resumeBytes),
       next: async () => {
-        const r = await source.next();
-        if (r.done) return undefined;
+        if (stop?.aborted) return undefined;
+        const r = await unlessStopped(source.next());
+        if (!r || r.done) return undefined;
         resume.add(pulledBytes, r.value);
         pulledBytes += r.value.length;
         opts.onProgress(toMs(pulledBytes), totalMs);
         return r.value;
       },
-      onInputError: (err) => (inputFailure = err),
+      onFailure: (err) => (failure ??= err),
       pace: opts.realtime && !opts.input.live ? bytesPerSecond : 0,
+      sleep: (ms) => unlessStopped(new Promise<void>((r) => setTimeout(r, ms))),
       onResponse: (r) => {
         progressed = true;
         if (r.started) {
@@ -110,12 +128,15 @@ export async function runStream(
         opts.onResponse(r, calls);
       },
     });
-    if (inputFailure !== undefined) {
-      throw inputFailure instanceof CliError
-        ? inputFailure
-        : inputError(`reading ${opts.input.name} failed: ${String(inputFailure)}`);
+    if (failure !== undefined) {
+      throw failure instanceof CliError
+        ? failure
+        : inputError(`reading ${opts.input.name} failed: ${String(failure)}`);
     }
-    if (!outcome) return { sessionId, calls, sentMs: toMs(pulledBytes), finals };
+    const result = { sessionId, calls, sentMs: toMs(pulledBytes), finals, stopped: Boolean(stop?.aborted) };
+    if (!outcome) return result;
+    // Stopped while the gateway was going away: what was final is kept, nothing is resumed.
+    if (stop?.aborted && outcome.code === UNAVAILABLE) return result;
     if (outcome.code !== UNAVAILABLE || retries >= opts.maxRetries) {
       const err = grpcError(outcome, opts.server);
       throw outcome.code === UNAVAILABLE && retries > 0
@@ -130,7 +151,8 @@ export async function runStream(
     opts.onStatus(
       `gateway unavailable (${outcome.details || 'no message'}); reconnecting in ${(delay / 1000).toFixed(1)} s and resuming at ${(toMs(resume.resumePosition(toBytes(lastFinalEndMs))) / 1000).toFixed(2)} s (try ${retries}/${opts.maxRetries})`,
     );
-    await new Promise((r) => setTimeout(r, delay));
+    await unlessStopped(new Promise((r) => setTimeout(r, delay)));
+    if (stop?.aborted) return { ...result, stopped: true };
     delay = Math.min(delay * 2, 8000);
   }
 }
@@ -143,8 +165,10 @@ interface CallSpec {
   next(): Promise<Buffer | undefined>;
   /** Bytes per second to pace new audio at; 0 = no pacing. */
   pace: number;
+  sleep(ms: number): Promise<unknown>;
   onResponse(r: StreamResponse__Output): void;
-  onInputError(err: unknown): void;
+  /** Reading the input or handling a response failed: the call is cancelled. */
+  onFailure(err: unknown): void;
 }
 
 /** One StreamTranslate call; resolves undefined on OK, else with the error status. */
@@ -152,7 +176,14 @@ function runCall(spec: CallSpec): Promise<grpc.ServiceError | undefined> {
   return new Promise((resolve) => {
     const call = spec.client.streamTranslate(authMetadata(spec.key));
     let ended = false;
-    call.on('data', (r: StreamResponse__Output) => spec.onResponse(r));
+    call.on('data', (r: StreamResponse__Output) => {
+      try {
+        spec.onResponse(r);
+      } catch (err) {
+        spec.onFailure(err);
+        call.cancel();
+      }
+    });
     call.on('error', (err: grpc.ServiceError) => {
       ended = true;
       resolve(err);
@@ -179,13 +210,13 @@ function runCall(spec: CallSpec): Promise<grpc.ServiceError | undefined> {
         paced += data.length;
         if (spec.pace) {
           const wait = started + (paced / spec.pace) * 1000 - Date.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (wait > 0) await spec.sleep(wait);
         }
       }
       if (!ended) call.end();
     })().catch((err: unknown) => {
       // Reading the input failed (e.g. stdin closed with an error): report it and cancel the call.
-      spec.onInputError(err);
+      spec.onFailure(err);
       call.cancel();
     });
   });

@@ -1,5 +1,5 @@
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
-import type { Server } from '@grpc/grpc-js';
+import type { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import {
@@ -14,13 +14,15 @@ import {
 /** Standard grpc.health.v1 service; the gateway flips it to NOT_SERVING while draining. */
 export const grpcHealth = new HealthImplementation({ '': 'SERVING', [FULL_SERVICE_NAME]: 'SERVING' });
 
-export function grpcServerOptions(cfg: AppConfig): GrpcOptions {
+/** `credentials`: TLS (GatewayTls) or, when absent, plain text. */
+export function grpcServerOptions(cfg: AppConfig, credentials?: ServerCredentials): GrpcOptions {
   return {
     transport: Transport.GRPC,
     options: {
       package: PROTO_PACKAGE,
       protoPath: PROTO_FILE,
       url: `${cfg.gateway.host}:${cfg.gateway.grpcPort}`,
+      ...(credentials ? { credentials } : {}),
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
       // grpc-js rejects larger messages with RESOURCE_EXHAUSTED before our handler sees them.
       maxReceiveMessageLength: cfg.gateway.maxMessageBytes,

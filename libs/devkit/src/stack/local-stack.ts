@@ -22,6 +22,11 @@ export interface LocalStackOptions {
   adminPort?: number;
   /** Config keys merged into the generated file, by section (tests tune queue timings, limits, faults). */
   settings?: Record<string, Record<string, string | number | boolean>>;
+  /**
+   * Serve gRPC and public HTTP over TLS with these PEM files (e.g. from makeTestCertificates); httpUrl is
+   * then https:// and readiness is polled on the plain admin listener.
+   */
+  tls?: { certFile: string; keyFile: string; reloadIntervalMs?: number };
   /** API keys accepted by the gateway; tenant id = key name. */
   apiKeys?: Record<string, string>;
   logDir?: string;
@@ -87,7 +92,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       .join('\n');
     const configFile = join(runDir, 'stack.toml');
     const sections: Record<string, Record<string, string | number | boolean>> = {
-      gateway: { host: '127.0.0.1', grpc_port: grpcPort, http_port: httpPort, admin_port: adminPort },
+      gateway: {
+        host: '127.0.0.1',
+        grpc_port: grpcPort,
+        http_port: httpPort,
+        admin_port: adminPort,
+        ...(opts.tls
+          ? {
+              tls_cert_file: opts.tls.certFile,
+              tls_key_file: opts.tls.keyFile,
+              tls_reload_interval_ms: opts.tls.reloadIntervalMs ?? 30000,
+            }
+          : {}),
+      },
       redis: { queue_url: queueRedisUrl, cache_url: cacheRedisUrl },
       models: { dir: modelsDir },
       asr: { model: asrModel },
@@ -125,7 +142,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (let i = 0; i < (opts.asrWorkers ?? 1); i++) workers.push(spawnApp('asr-worker'));
     for (let i = 0; i < (opts.translateWorkers ?? 1); i++) workers.push(spawnApp('translate-worker'));
     const gateway = spawnApp('gateway');
-    const httpUrl = `http://127.0.0.1:${httpPort}`;
+    const httpUrl = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
+    // The admin listener stays plain under TLS, so readiness needs no CA.
+    const readyUrl = `${opts.tls ? `http://127.0.0.1:${adminPort}` : httpUrl}/readyz`;
 
     const waitReady = async (timeoutMs = opts.readyTimeoutMs ?? 60_000): Promise<void> => {
       const deadline = Date.now() + timeoutMs;
@@ -137,7 +156,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           }
         }
         try {
-          const res = await fetch(`${httpUrl}/readyz`);
+          const res = await fetch(readyUrl);
           last = await res.text();
           if (res.ok) return;
         } catch (err) {

@@ -1,2 +1,3 @@
 export * from './spec-runner';
 export * from './system-programs';
+export * from './test-certificates';

@@ -21,6 +21,7 @@ export const SYSTEM_PROGRAMS = {
   ffmpeg: { bins: ['ffmpeg'], apt: ['ffmpeg'] },
   'docker-compose': { bins: ['docker-compose'], apt: ['docker-compose'] },
   promtool: { bins: ['promtool'], apt: ['prometheus'] },
+  openssl: { bins: ['openssl'], apt: ['openssl'] },
 } as const satisfies Record<string, SystemProgram>;
 
 export type ProgramName = keyof typeof SYSTEM_PROGRAMS;

@@ -52,8 +52,18 @@ const gateway = z
     max_streams: int(1).default(500),
     drain_timeout_ms: int(0).default(30000),
     session_start_timeout_ms: int(1).default(10000),
+    // TLS on the gRPC and public HTTP listeners (PEM files; both or neither). "" = plain, for an Ingress
+    // or mesh that terminates TLS. The admin listener stays plain (probes and scrapes come from inside).
+    tls_cert_file: z.string().default(''),
+    tls_key_file: z.string().default(''),
+    // How often the two files are checked for a renewed certificate (cert-manager, Secret updates).
+    tls_reload_interval_ms: int(100, 3_600_000).default(30000),
   })
-  .prefault({});
+  .prefault({})
+  .refine((g) => Boolean(g.tls_cert_file) === Boolean(g.tls_key_file), {
+    message: 'tls_cert_file and tls_key_file go together: set both for TLS, or neither for plain',
+    path: ['tls_key_file'],
+  });
 
 const redis = z
   .strictObject({

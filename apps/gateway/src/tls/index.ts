@@ -1,0 +1,3 @@
+export { CertificateFiles, type CertificateLog, type KeyPair } from './certificate-files';
+export { GatewayTls } from './gateway-tls';
+export { ReloadingServerCredentials } from './reloading-server-credentials';
