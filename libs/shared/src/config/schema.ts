@@ -72,6 +72,10 @@ const audio = z
     min_sample_rate_hz: int(1000).default(8000),
     max_sample_rate_hz: int(1000).default(192000),
     max_channels: int(1, 64).default(8),
+    // Silero VAD frames of up to this many streams run as one batch (1 = one run per frame, the old path).
+    vad_batch_max_streams: int(1, 1024).default(64),
+    // How long a frame waits for other streams' frames before its batch runs.
+    vad_batch_wait_ms: int(0, 50).default(5),
   })
   .prefault({})
   .refine((a) => a.min_sample_rate_hz <= a.max_sample_rate_hz, {
