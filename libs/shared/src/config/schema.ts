@@ -148,7 +148,9 @@ const translate = z
     concurrency: int(1, 256).default(1),
     max_new_tokens: int(1, 1024).default(256),
     device_id: int(0).default(0),
-    // Micro-batching of concurrent jobs by language pair (one encoder/decoder call per batch).
+    // Micro-batching of concurrent jobs (one encoder/decoder call per batch), keyed by source language
+    // (targets mixed in one batch) or by (source, target) pair (the old path, for comparison).
+    batch_by: z.enum(['source', 'pair']).default('source'),
     batch_max_size: int(1, 256).default(16),
     batch_max_wait_ms: int(0, 1000).default(5),
     // Beams per sentence: 1 decodes greedily, 2…16 run beam search (length penalty 1.0).
