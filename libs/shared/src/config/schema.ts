@@ -130,6 +130,10 @@ const asr = z
     device_id: int(0).default(0),
     batch_max_size: int(1, 64).default(8),
     batch_max_wait_ms: int(0, 1000).default(10),
+    // Previous-text tokens fed as the prompt (Whisper keeps 223); prompt_buckets cuts shorter prompts to a
+    // power of two so rows with prompts share decoder calls (false = exact lengths, the old path).
+    prompt_max_tokens: int(1, 223).default(64),
+    prompt_buckets: z.boolean().default(true),
     no_speech_threshold: probability.default(0.6),
     logprob_threshold: z.number().max(0).default(-1),
     vad_agreement_min: probability.default(0.5),
