@@ -10,6 +10,7 @@
 import { Buffer } from 'node:buffer';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
+import { URL } from 'node:url';
 import { devkit, machine, percentile, require } from './lib.mjs';
 
 const MODE = process.argv[2] ?? 'new';
@@ -27,7 +28,19 @@ const settings =
         asr: { prompt_buckets: false, prompt_max_tokens: 223 },
       }
     : {};
-const stack = await devkit.startLocalStack({ apiKeys: { bench: 'bench-key' }, settings });
+// Real models on a GPU: ASR_MODEL / TRANSLATE_MODEL (names under models.dir or paths), EP (e.g. cuda).
+const ep = process.env.EP ? { execution_providers: [process.env.EP] } : {};
+const stack = await devkit.startLocalStack({
+  apiKeys: { bench: 'bench-key' },
+  asrModel: process.env.ASR_MODEL,
+  translateModel: process.env.TRANSLATE_MODEL,
+  modelsDir: process.env.MODELS_DIR,
+  settings: {
+    ...settings,
+    asr: { ...settings.asr, ...ep, ...(process.env.ASR_TIER ? { tier: process.env.ASR_TIER } : {}) },
+    translate: { ...settings.translate, ...ep },
+  },
+});
 const client = devkit.createLiveTranslateClient(stack.grpcAddress);
 
 // 48 kHz LINEAR16 speech of about SECONDS seconds.

@@ -16,13 +16,15 @@ const { TranslationBatcher } = require('../apps/translate-worker/dist/translate/
 const sample = require('../libs/devkit/fixtures/parallel/sample.json');
 
 const dir = await mkdtemp(join(tmpdir(), 'olt-bench-nllb-'));
-const modelDir = join(dir, 'nllb-mid-bench');
-await devkit.generateTinyNllb(modelDir, {
-  dModel: D_MODEL,
-  heads: 8,
-  encoderLayers: LAYERS,
-  decoderLayers: LAYERS,
-});
+// MODEL_DIR = a real NLLB export (e.g. .models/nllb-200-distilled-600M) instead of the generated one.
+const modelDir = process.env.MODEL_DIR ?? join(dir, 'nllb-mid-bench');
+if (!process.env.MODEL_DIR)
+  await devkit.generateTinyNllb(modelDir, {
+    dModel: D_MODEL,
+    heads: 8,
+    encoderLayers: LAYERS,
+    decoderLayers: LAYERS,
+  });
 console.log(
   `translate batching — generated NLLB d_model=${D_MODEL}, ${LAYERS}+${LAYERS} layers, 8 heads — ${machine()}`,
 );
@@ -32,7 +34,10 @@ const requests = ['spa_Latn', 'fra_Latn', 'deu_Latn', 'ita_Latn'].flatMap((targe
   sample.map((row) => ({ text: row.en, source: 'eng_Latn', target })),
 );
 
-const engine = await NllbOnnxEngine.load(modelDir, { precision: 'fp32', executionProviders: ['cpu'] });
+const engine = await NllbOnnxEngine.load(modelDir, {
+  precision: process.env.PRECISION ?? 'fp32',
+  executionProviders: [process.env.EP ?? 'cpu'],
+});
 async function throughput(maxBatchSize) {
   const batcher = new TranslationBatcher(engine, { maxBatchSize, maxWaitMs: 5, concurrency: 1 });
   await Promise.all(requests.slice(0, 8).map((r) => batcher.translate(r))); // warm-up
@@ -42,11 +47,13 @@ async function throughput(maxBatchSize) {
 }
 const unbatched = await throughput(1);
 const batched = await throughput(16);
+const batch8 = await throughput(8);
 console.log(`worker batcher, ${requests.length} sentences submitted at once:`);
 console.log(`  unbatched (batch 1): ${unbatched.toFixed(1)} sentences/s`);
 console.log(
   `  batched (up to 16):  ${batched.toFixed(1)} sentences/s   ratio ${(batched / unbatched).toFixed(2)}×`,
 );
+console.log(`  batches of up to 8: ${(1000 / batch8).toFixed(1)} ms per sentence`);
 
 // Fan-out: one sentence to 1 or 8 targets, batched by (source, target) pair (old) vs by source (new).
 const FANOUT = [
@@ -90,7 +97,10 @@ const BATCH_BY = process.env.BATCH_BY ?? 'source';
 const stack = await devkit.startLocalStack({
   translateModel: modelDir,
   apiKeys: { bench: 'bench-key' },
-  settings: { cache: { enabled: false }, translate: { batch_by: BATCH_BY } },
+  settings: {
+    cache: { enabled: false },
+    translate: { batch_by: BATCH_BY, ...(process.env.EP ? { execution_providers: [process.env.EP] } : {}) },
+  },
 });
 const client = devkit.createLiveTranslateClient(stack.grpcAddress);
 const TARGETS = ['es', 'fr', 'de', 'it', 'pt', 'nl', 'pl', 'sv'];
