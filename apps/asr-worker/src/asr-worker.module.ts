@@ -33,6 +33,8 @@ import { loadWhisperEngine } from './asr/whisper';
           precision: candidate.precision,
           executionProviders: candidate.executionProviders,
           maxNewTokens: config.asr.maxNewTokens,
+          promptMaxTokens: config.asr.promptMaxTokens,
+          promptBuckets: config.asr.promptBuckets,
           ...engineThreadOptions(resolveInferenceThreads(config.asr), log),
         }),
       threads: (config) => resolveInferenceThreads(config.asr),

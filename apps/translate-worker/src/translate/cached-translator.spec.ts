@@ -17,7 +17,7 @@ import {
 import { CachedTranslator } from './cached-translator';
 import { RedisMissLock } from './miss-lock';
 import { loadNllbEngine } from './nllb';
-import { PairBatcher } from './pair-batcher';
+import { TranslationBatcher } from './translation-batcher';
 import { TextTranslator } from './text-translator';
 
 /** The real engine, counting the rows it decodes. */
@@ -71,7 +71,7 @@ describe('CachedTranslator with real Redis and the tiny NLLB model', () => {
     const translator = new CachedTranslator(
       new RedisTranslationCache(cacheRedis),
       new RedisMissLock(queueRedis),
-      new TextTranslator(new PairBatcher(engine, { maxBatchSize: 8, maxWaitMs: 2, concurrency: 1 }), {
+      new TextTranslator(new TranslationBatcher(engine, { maxBatchSize: 8, maxWaitMs: 2, concurrency: 1 }), {
         splitSentences: true,
       }),
       () => ({ ...base, ...cache }),

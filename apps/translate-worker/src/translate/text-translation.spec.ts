@@ -7,7 +7,7 @@ import { generateTinyNllb } from '@olt/devkit';
 import type { MtEngine, MtRequest, MtResult } from '@olt/shared';
 import { protectTerms, restoreTerms } from './glossary-protector';
 import { loadNllbEngine } from './nllb';
-import { PairBatcher } from './pair-batcher';
+import { TranslationBatcher } from './translation-batcher';
 import { joinSentences, splitSentences } from './sentence-splitter';
 import { TextTranslator } from './text-translator';
 
@@ -67,29 +67,66 @@ describe('translation of job text on the tiny NLLB model', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('batches concurrent sentences by pair: one model call per pair, results equal one-at-a-time', async () => {
+  const checkEqualsAlone = async (batched: MtResult[], requests: MtRequest[]) => {
+    for (const [i, req] of requests.entries()) {
+      const [alone] = await nllb.translate([req]);
+      assert.equal(batched[i].text, alone.text, `request ${i} (${req.source}>${req.target})`);
+      assert.ok(Math.abs(batched[i].confidence - alone.confidence) < 1e-5, `request ${i} confidence`);
+    }
+  };
+
+  it('batches concurrent sentences by source: all targets in one mixed call, results equal one-at-a-time', async () => {
     const engine = new CountingEngine(nllb);
-    const batcher = new PairBatcher(engine, { maxBatchSize: 16, maxWaitMs: 20, concurrency: 1 });
+    const batcher = new TranslationBatcher(engine, { maxBatchSize: 16, maxWaitMs: 20, concurrency: 1 });
+    const batched = await Promise.all(MIXED.map((r) => batcher.translate(r)));
+    assert.equal(engine.calls.length, new Set(MIXED.map((r) => r.source)).size, 'one call per source');
+    for (const call of engine.calls) {
+      assert.equal(new Set(call.map((r) => r.source)).size, 1, 'a batch holds one source');
+    }
+    const english = engine.calls.find((c) => c[0].source === 'eng_Latn')!;
+    assert.deepEqual(new Set(english.map((r) => r.target)), new Set(['spa_Latn', 'fra_Latn', 'deu_Latn']));
+    assert.equal(english.length, 5, 'the repeated (text, target) is decoded once');
+    await checkEqualsAlone(batched, MIXED);
+  });
+
+  it('decodes one text fanned out to many targets (and another stream’s text) in one call', async () => {
+    const engine = new CountingEngine(nllb);
+    const batcher = new TranslationBatcher(engine, { maxBatchSize: 16, maxWaitMs: 20, concurrency: 1 });
+    const targets = ['spa_Latn', 'fra_Latn', 'deu_Latn', 'ita_Latn', 'por_Latn'];
+    const requests: MtRequest[] = [
+      ...targets.map((target) => ({
+        text: 'Welcome back to the stream, everyone',
+        source: 'eng_Latn',
+        target,
+      })),
+      { text: 'Nice shot', source: 'eng_Latn', target: 'spa_Latn' },
+    ];
+    const batched = await Promise.all(requests.map((r) => batcher.translate(r)));
+    assert.equal(engine.calls.length, 1);
+    assert.equal(engine.calls[0].length, requests.length);
+    await checkEqualsAlone(batched, requests);
+  });
+
+  it('batchBy "pair" keeps one call per language pair (the old path)', async () => {
+    const engine = new CountingEngine(nllb);
+    const batcher = new TranslationBatcher(engine, {
+      maxBatchSize: 16,
+      maxWaitMs: 20,
+      concurrency: 1,
+      batchBy: 'pair',
+    });
     const batched = await Promise.all(MIXED.map((r) => batcher.translate(r)));
     const pairs = new Set(MIXED.map((r) => `${r.source}>${r.target}`));
     assert.equal(engine.calls.length, pairs.size, 'one call per language pair');
     for (const call of engine.calls) {
       assert.equal(new Set(call.map((r) => `${r.source}>${r.target}`)).size, 1, 'a batch holds one pair');
     }
-    const spanish = engine.calls.find((c) => c[0].target === 'spa_Latn' && c[0].source === 'eng_Latn')!;
-    assert.equal(spanish.length, 3, 'mixed lengths of one pair share a batch');
-    const french = engine.calls.find((c) => c[0].target === 'fra_Latn')!;
-    assert.equal(french.length, 1, 'identical sentences in a batch are decoded once');
-    for (const [i, req] of MIXED.entries()) {
-      const [alone] = await nllb.translate([req]);
-      assert.equal(batched[i].text, alone.text, `request ${i}`);
-      assert.ok(Math.abs(batched[i].confidence - alone.confidence) < 1e-5);
-    }
+    await checkEqualsAlone(batched, MIXED);
   });
 
   it('caps batches at maxBatchSize', async () => {
     const engine = new CountingEngine(nllb);
-    const batcher = new PairBatcher(engine, { maxBatchSize: 2, maxWaitMs: 20, concurrency: 1 });
+    const batcher = new TranslationBatcher(engine, { maxBatchSize: 2, maxWaitMs: 20, concurrency: 1 });
     await Promise.all(
       ['one', 'two', 'three', 'four', 'five'].map((text) =>
         batcher.translate({ text, source: 'eng_Latn', target: 'spa_Latn' }),
@@ -100,7 +137,7 @@ describe('translation of job text on the tiny NLLB model', () => {
 
   it('keeps glossary terms unchanged through the tiny model (parts between terms translated)', async () => {
     const translator = new TextTranslator(
-      new PairBatcher(nllb, { maxBatchSize: 8, maxWaitMs: 1, concurrency: 1 }),
+      new TranslationBatcher(nllb, { maxBatchSize: 8, maxWaitMs: 1, concurrency: 1 }),
       { splitSentences: true },
     );
     const text = 'We play Valorant tonight with the OBS team, GG everyone';
@@ -120,7 +157,7 @@ describe('translation of job text on the tiny NLLB model', () => {
   it('translates a long transcript sentence by sentence and joins per target script', async () => {
     const engine = new CountingEngine(nllb);
     const translator = new TextTranslator(
-      new PairBatcher(engine, { maxBatchSize: 8, maxWaitMs: 5, concurrency: 1 }),
+      new TranslationBatcher(engine, { maxBatchSize: 8, maxWaitMs: 5, concurrency: 1 }),
       { splitSentences: true },
     );
     const text = 'Welcome back everyone. Today we try the new map! Are you ready?';
@@ -158,7 +195,7 @@ describe('glossary placeholders', () => {
 
   it('uses the whole sentence when the model carries the placeholders (MOCK copying engine)', async () => {
     const translator = new TextTranslator(
-      new PairBatcher(copyingEngine, { maxBatchSize: 8, maxWaitMs: 0, concurrency: 1 }),
+      new TranslationBatcher(copyingEngine, { maxBatchSize: 8, maxWaitMs: 0, concurrency: 1 }),
       { splitSentences: false },
     );
     const out = await translator.translate({

@@ -1,6 +1,6 @@
 import type { GlossaryTerm, MtResult } from '@olt/shared';
 import { protectTerms, restoreTerms } from './glossary-protector';
-import type { PairBatcher } from './pair-batcher';
+import type { TranslationBatcher } from './translation-batcher';
 import { joinSentences, splitSentences } from './sentence-splitter';
 
 export interface TextTranslationRequest {
@@ -22,7 +22,7 @@ export interface TextTranslatorOptions {
  */
 export class TextTranslator {
   constructor(
-    private readonly batcher: PairBatcher,
+    private readonly batcher: TranslationBatcher,
     private readonly opts: TextTranslatorOptions,
   ) {}
 

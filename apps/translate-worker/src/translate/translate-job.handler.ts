@@ -20,12 +20,13 @@ import {
 } from '@olt/shared';
 import { CachedTranslator } from './cached-translator';
 import { RedisMissLock } from './miss-lock';
-import { PairBatcher } from './pair-batcher';
+import { TranslationBatcher } from './translation-batcher';
 import { TextTranslator } from './text-translator';
 
 /**
  * Runs one translate job: cache first (another worker may have filled the key since the gateway looked),
- * else the model through the pair batcher (concurrent jobs of one language pair share a model call), then
+ * else the model through the batcher (concurrent jobs of one source language share a model call, whatever
+ * their targets), then
  * writes the result back to the cache and answers the owning gateway.
  */
 @Injectable()
@@ -46,10 +47,11 @@ export class TranslateJobHandler {
     const queue = translateQueueName();
     const rows = metrics.get('translateRowsTotal');
     const deduped = metrics.get('translateDedupedTotal');
-    const batcher = new PairBatcher(engine, {
+    const batcher = new TranslationBatcher(engine, {
       maxBatchSize: translate.batchMaxSize,
       maxWaitMs: translate.batchMaxWaitMs,
       concurrency: translate.concurrency,
+      batchBy: translate.batchBy,
       onModelRun: (n) => {
         rows.inc(n);
         this.metrics.batchSize.observe({ queue }, n);

@@ -82,6 +82,10 @@ const audio = z
     min_sample_rate_hz: int(1000).default(8000),
     max_sample_rate_hz: int(1000).default(192000),
     max_channels: int(1, 64).default(8),
+    // Silero VAD frames of up to this many streams run as one batch (1 = one run per frame, the old path).
+    vad_batch_max_streams: int(1, 1024).default(64),
+    // How long a frame waits for other streams' frames before its batch runs.
+    vad_batch_wait_ms: int(0, 50).default(5),
   })
   .prefault({})
   .refine((a) => a.min_sample_rate_hz <= a.max_sample_rate_hz, {
@@ -136,6 +140,10 @@ const asr = z
     device_id: int(0).default(0),
     batch_max_size: int(1, 64).default(8),
     batch_max_wait_ms: int(0, 1000).default(10),
+    // Previous-text tokens fed as the prompt (Whisper keeps 223); prompt_buckets cuts shorter prompts to a
+    // power of two so rows with prompts share decoder calls (false = exact lengths, the old path).
+    prompt_max_tokens: int(1, 223).default(64),
+    prompt_buckets: z.boolean().default(true),
     no_speech_threshold: probability.default(0.6),
     logprob_threshold: z.number().max(0).default(-1),
     vad_agreement_min: probability.default(0.5),
@@ -154,7 +162,9 @@ const translate = z
     concurrency: int(1, 256).default(1),
     max_new_tokens: int(1, 1024).default(256),
     device_id: int(0).default(0),
-    // Micro-batching of concurrent jobs by language pair (one encoder/decoder call per batch).
+    // Micro-batching of concurrent jobs (one encoder/decoder call per batch), keyed by source language
+    // (targets mixed in one batch) or by (source, target) pair (the old path, for comparison).
+    batch_by: z.enum(['source', 'pair']).default('source'),
     batch_max_size: int(1, 256).default(16),
     batch_max_wait_ms: int(0, 1000).default(5),
     // Beams per sentence: 1 decodes greedily, 2…16 run beam search (length penalty 1.0).

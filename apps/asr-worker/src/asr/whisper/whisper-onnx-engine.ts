@@ -31,6 +31,16 @@ export interface WhisperLoadOptions {
   intraOpThreads?: number;
   interOpThreads?: number;
   allowSpinning?: boolean;
+  /** Prompt tokens kept after <|startofprev|> (config asr.prompt_max_tokens; default and cap 223). */
+  promptMaxTokens?: number;
+  /**
+   * Cut each prompt to a shared length (config asr.prompt_buckets): the largest power of two that fits,
+   * or promptMaxTokens. Rows with prompts then share decoder calls; the cut depends on the prompt alone,
+   * so a row's text does not depend on what else is in its batch.
+   */
+  promptBuckets?: boolean;
+  /** Called with the rows of each decoder call (tests and the batching benchmark). */
+  onDecoderCall?: (rows: number) => void;
 }
 
 const DEFAULT_MAX_NEW_TOKENS = 224;
@@ -42,9 +52,17 @@ export const PROMPT_MAX_TOKENS = 223;
  * The decoder prefix for prompt conditioning: <|startofprev|> and the last PROMPT_MAX_TOKENS tokens of the
  * previous text; [] without a prompt or when the model has no <|startofprev|>.
  */
-export function promptPrefix(promptTokens: readonly number[], startOfPrev: number | undefined): number[] {
+export function promptPrefix(
+  promptTokens: readonly number[],
+  startOfPrev: number | undefined,
+  options: { maxTokens?: number; buckets?: boolean } = {},
+): number[] {
   if (promptTokens.length === 0 || startOfPrev === undefined) return [];
-  return [startOfPrev, ...promptTokens.slice(-PROMPT_MAX_TOKENS)];
+  const max = Math.min(options.maxTokens ?? PROMPT_MAX_TOKENS, PROMPT_MAX_TOKENS);
+  let keep = Math.min(promptTokens.length, max);
+  // The exports take no decoder attention mask, so rows cannot be padded: cut to a few shared lengths.
+  if (options.buckets && keep < max) keep = 2 ** Math.floor(Math.log2(keep));
+  return [startOfPrev, ...promptTokens.slice(promptTokens.length - keep)];
 }
 
 /**
@@ -54,7 +72,8 @@ export function promptPrefix(promptTokens: readonly number[], startOfPrev: numbe
  * without a language; the no-speech probability of every row; prompt conditioning (the previous text after
  * <|startofprev|>); segment timestamps from the timestamp tokens when a request asks and the model has them.
  * Rows whose decoder prefixes differ in length (prompts) decode in separate decoder calls, because the
- * exports take no decoder attention mask to pad them with; the encoder still runs once for the batch.
+ * exports take no decoder attention mask to pad them with (the encoder still runs once for the batch);
+ * promptBuckets cuts prompts to a few shared lengths so that they rarely differ.
  */
 export class WhisperOnnxEngine implements AsrEngine {
   private readonly features: LogMelSpectrogram;
@@ -69,6 +88,8 @@ export class WhisperOnnxEngine implements AsrEngine {
     private readonly decoderSession: InferenceSession,
     private readonly decoder: WhisperGreedyDecoder,
     private readonly maxNewTokens: number,
+    private readonly prompts: { maxTokens?: number; buckets?: boolean },
+    private readonly onDecoderCall?: (rows: number) => void,
   ) {
     this.features = new LogMelSpectrogram(model.logMel);
     this.languages = model.multilingual ? [...model.languages.keys()] : ['en'];
@@ -121,7 +142,17 @@ export class WhisperOnnxEngine implements AsrEngine {
         1,
         Math.min(options.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS, model.maxTargetPositions - 4),
       );
-      return new WhisperOnnxEngine(info, model, tokenizer, encoder.session, decoder.session, greedy, budget);
+      return new WhisperOnnxEngine(
+        info,
+        model,
+        tokenizer,
+        encoder.session,
+        decoder.session,
+        greedy,
+        budget,
+        { maxTokens: options.promptMaxTokens, buckets: options.promptBuckets },
+        options.onDecoderCall,
+      );
     } catch (err) {
       await encoder.session.release();
       await decoder?.session.release();
@@ -163,6 +194,7 @@ export class WhisperOnnxEngine implements AsrEngine {
     });
     for (const members of groups.values()) {
       const groupStates = groups.size === 1 ? states : selectBatchRows(states, members);
+      this.onDecoderCall?.(members.length);
       const rows = await this.decoder.decode(
         groupStates,
         members.map((k) => requests[k]),
@@ -213,7 +245,7 @@ export class WhisperOnnxEngine implements AsrEngine {
     if (!text) return [];
     // As Whisper: the previous text with a leading space, its last 223 tokens.
     const ids = this.tokenizer.encode(` ${text}`, { add_special_tokens: false }).ids;
-    return promptPrefix(ids, this.model.startOfPrev);
+    return promptPrefix(ids, this.model.startOfPrev, this.prompts);
   }
 
   async dispose(): Promise<void> {

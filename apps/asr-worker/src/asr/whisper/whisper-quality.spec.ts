@@ -14,7 +14,7 @@ import {
 } from '@olt/devkit';
 import { judgeTranscript } from '../hallucination-guard';
 import { loadWhisperEngine, type WhisperEngine } from './threaded-whisper-engine';
-import { PROMPT_MAX_TOKENS, promptPrefix } from './whisper-onnx-engine';
+import { PROMPT_MAX_TOKENS, promptPrefix, WhisperOnnxEngine } from './whisper-onnx-engine';
 
 const GUARD = {
   noSpeechThreshold: 0.6,
@@ -149,6 +149,49 @@ describe('Whisper decoding quality features on tiny models with controlled logit
       assert.notDeepEqual(r.tokens.slice(0, 2), promptIds);
       assert.ok(!r.tokens.includes(v.startOfPrev));
     }
+  });
+
+  it('prompt buckets: prompts of different lengths share one decoder call and match one-at-a-time', async () => {
+    const root2 = (await ensureTinyModels(root)).whisper;
+    const calls: number[] = [];
+    const bucketed = await WhisperOnnxEngine.load(root2, {
+      precision: 'fp32',
+      promptBuckets: true,
+      promptMaxTokens: 64,
+      onDecoderCall: (rows) => calls.push(rows),
+    });
+    const exactCalls: number[] = [];
+    const exact = await WhisperOnnxEngine.load(root2, {
+      precision: 'fp32',
+      onDecoderCall: (rows) => exactCalls.push(rows),
+    });
+    engines.push(bucketed, exact);
+    // 2, 3 and 5 prompt tokens: cut to 2, 2 and 4 with buckets.
+    const batch: AsrRequest[] = [
+      { audio: speech, language: 'en', prompt: 'river stone' },
+      { audio: sine(300, 1), language: 'en', prompt: 'river stone river' },
+      { audio: sine(4000, 2), language: 'en', prompt: 'stone river stone river stone' },
+      { audio: speech, language: 'en', prompt: 'stone river stone' },
+    ];
+    const together = await bucketed.transcribe(batch);
+    assert.deepEqual(calls.sort(), [1, 3], 'rows of 2 and 3 prompt tokens share a decoder call');
+    await exact.transcribe(batch);
+    assert.deepEqual(exactCalls.sort(), [1, 1, 2], 'exact lengths: one call per prompt length');
+    for (let i = 0; i < batch.length; i++) {
+      const [alone] = await bucketed.transcribe([batch[i]]);
+      assert.deepEqual(together[i].tokens, alone.tokens, `row ${i}`);
+      assert.ok(Math.abs((together[i].avgLogprob ?? 0) - (alone.avgLogprob ?? 0)) < 1e-4, `row ${i} logprob`);
+    }
+  });
+
+  it('prompt buckets cut a prompt to the largest power of two below prompt_max_tokens', () => {
+    const tokens = Array.from({ length: 300 }, (_, i) => i);
+    const lengths = [1, 2, 3, 5, 31, 33, 63, 64, 65, 300].map(
+      (n) => promptPrefix(tokens.slice(0, n), 9999, { maxTokens: 64, buckets: true }).length - 1,
+    );
+    assert.deepEqual(lengths, [1, 2, 2, 4, 16, 32, 32, 64, 64, 64]);
+    // The most recent tokens are kept.
+    assert.deepEqual(promptPrefix([1, 2, 3, 4, 5], 9, { buckets: true }), [9, 2, 3, 4, 5]);
   });
 
   it('keeps the last 223 prompt tokens after <|startofprev|>', () => {

@@ -1,5 +1,6 @@
 import {
   createInferenceSession,
+  selectBatchRows,
   type DecoderCacheLayout,
   failedPrecondition,
   invalidArgument,
@@ -132,14 +133,30 @@ export class NllbOnnxEngine implements MtEngine {
     const work = requests.map((req, index) => ({ ...req, index })).filter((req) => req.text.trim() !== '');
     if (work.length === 0) return results;
 
-    const sources = work.map((req) =>
-      this.tokenizer.encodeSource(req.text, req.sourceId, this.config.maxPositions),
-    );
-    const encoded = await this.encode(sources);
+    // A text fanned out to several targets is encoded once; its rows share the encoder output.
+    const sourceOf = new Map<string, number>();
+    const sources: number[][] = [];
+    const sourceRow = work.map((req) => {
+      const key = `${req.sourceId}\u0000${req.text}`;
+      let row = sourceOf.get(key);
+      if (row === undefined) {
+        row = sources.push(this.tokenizer.encodeSource(req.text, req.sourceId, this.config.maxPositions)) - 1;
+        sourceOf.set(key, row);
+      }
+      return row;
+    });
+    const unique = await this.encode(sources);
+    const encoded =
+      sources.length === work.length
+        ? unique
+        : {
+            encoderHiddenStates: selectBatchRows(unique.encoderHiddenStates, sourceRow),
+            encoderAttentionMask: selectBatchRows(unique.encoderAttentionMask, sourceRow),
+          };
     const search = {
       ...encoded,
       prefixes: work.map((req) => [this.config.decoderStartTokenId, req.targetId]),
-      maxNewTokens: sources.map((ids) => this.maxNewTokensFor(ids.length)),
+      maxNewTokens: sourceRow.map((row) => this.maxNewTokensFor(sources[row].length)),
       eosId: this.config.eosTokenId,
     };
     // Beam size 1 stays on the greedy decoder: a width-1 beam search may outlive a greedy </s>.
