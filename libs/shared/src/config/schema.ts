@@ -52,6 +52,12 @@ const gateway = z
     max_streams: int(1).default(500),
     drain_timeout_ms: int(0).default(30000),
     session_start_timeout_ms: int(1).default(10000),
+    // One of several gateways behind one address: they share state through the queue Redis, and start-up
+    // refuses a random overlay.token_secret (links signed by one gateway must verify on the others).
+    fleet: z.boolean().default(false),
+    // A tenant stream's lease in the queue Redis (tenant max_streams across gateways): refreshed every
+    // third of this by the holding gateway, so a dead gateway's streams stop counting after at most this.
+    stream_lease_ttl_ms: int(1000, 600000).default(15000),
   })
   .prefault({});
 
