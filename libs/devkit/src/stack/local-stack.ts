@@ -170,6 +170,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
     const httpUrl = `http://127.0.0.1:${httpPort}`;
 
+    // Gateways are ready without workers; the stack also waits for each kind of worker it runs.
+    type ReadyBody = { workers?: Record<string, { alive: number }> };
+    const workersUp = (body: ReadyBody): boolean =>
+      (['asr', 'translate'] as const).every(
+        (kind) =>
+          !workers.some((w) => w.running && w.opts.name === `${kind}-worker`) ||
+          (body.workers?.[kind]?.alive ?? 0) > 0,
+      );
     const waitReady = async (timeoutMs = opts.readyTimeoutMs ?? 60_000): Promise<void> => {
       const deadline = Date.now() + timeoutMs;
       let last = '';
@@ -184,7 +192,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
           for (const g of gateways) {
             const res = await fetch(`${g.httpUrl}/readyz`);
             last = await res.text();
-            allReady &&= res.ok;
+            allReady &&= res.ok && workersUp(JSON.parse(last) as ReadyBody);
           }
           if (allReady) return;
         } catch (err) {

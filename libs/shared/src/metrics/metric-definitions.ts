@@ -87,7 +87,7 @@ export const METRIC_DEFINITIONS = {
   ),
   replyStreamRecreatedTotal: counter(
     'olt_gateway_reply_stream_recreated_total',
-    "Times the gateway found its reply stream or consumer group gone (expiry, a queue-Redis restart) and recreated it.",
+    'Times the gateway found its reply stream or consumer group gone (expiry, a queue-Redis restart) and recreated it.',
     [],
   ),
   translateCacheLookups: counter(
