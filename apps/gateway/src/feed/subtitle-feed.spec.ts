@@ -47,7 +47,7 @@ const translation = (seg: string, lang: string, text: string, isFinal = true): S
 const texts = (events: FeedEvent[]) =>
   events.filter((e): e is FeedText => 'text' in e).map((e) => `${e.lang}:${e.isFinal ? 'F' : 'I'}:${e.text}`);
 
-async function until(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
@@ -69,7 +69,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
     const id = sid('s');
     const got: FeedEvent[] = [];
     const stop = other.subscribe('acme', id, (e) => got.push(e));
-    await new Promise((r) => setTimeout(r, 50));
+    await other.whenLive('acme', id);
     holder.publish(id, started(id), 'acme');
     holder.publish(id, { event: { type: 'SPEECH_START', segmentId: `${id}:0` } }, 'acme');
     holder.publish(id, transcript(`${id}:0`, 1, false, 'hel'), 'acme');
@@ -94,7 +94,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
       b.subscribe('acme', id, (e) => acme.push(e)),
       b.subscribe('other', id, (e) => other.push(e)),
     ];
-    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([b.whenLive('acme', id), b.whenLive('other', id)]);
     a.publish(id, transcript(`${id}:0`, 1, true, 'for acme'), 'acme');
     await until('acme event', () => acme.length > 0);
     await new Promise((r) => setTimeout(r, 50));
@@ -154,7 +154,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
       (await other.list('acme')).filter((s) => s.sessionId === id),
       [],
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await other.whenLive('acme', id);
     holder.publish(id, started(id), 'acme');
     holder.publish(id, transcript(`${id}:0`, 1, true, 'now'), 'acme');
     await until('2 events', () => got.length >= 2);
@@ -235,7 +235,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
       }),
       feed.subscribe('acme', id, (e) => got.push(e)),
     ];
-    await new Promise((r) => setTimeout(r, 50));
+    await feed.whenLive('acme', id);
     assert.doesNotThrow(() => feed.publish(id, transcript(`${id}:0`, 1, true, 'still here'), 'acme'));
     await until('event', () => got.length > 0);
     stops.forEach((s) => s());

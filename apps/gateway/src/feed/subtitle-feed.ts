@@ -137,6 +137,14 @@ export class SubtitleFeed {
     return opts.includeEnded ? all : all.filter((s) => s.state === 'live');
   }
 
+  /**
+   * Resolves once this gateway receives the session's live events (its channel is subscribed); events
+   * published before that reach a viewer only through the catch-up window.
+   */
+  async whenLive(tenantId: string, sessionId: string): Promise<void> {
+    await this.local.get(`${tenantId}\n${sessionId}`)?.subscribed;
+  }
+
   /** Viewers of the session on this gateway. */
   subscriberCount(tenantId: string, sessionId: string): number {
     return this.local.get(`${tenantId}\n${sessionId}`)?.viewers.size ?? 0;
