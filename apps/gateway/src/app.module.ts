@@ -28,6 +28,7 @@ import { SessionRegistry } from './session/session-registry';
 import { SessionService } from './session/session.service';
 import { StreamTranslateController } from './session/stream-translate.controller';
 import { ApiKeyAuthenticator } from './tenancy/api-key-authenticator';
+import { TenantStreamLeases } from './tenancy/tenant-stream-leases';
 import { TranslateTextController } from './translate/translate-text.controller';
 import { TranslateTextUseCase } from './translate/translate-text.usecase';
 import { TranslationService } from './translate/translation.service';
@@ -72,6 +73,7 @@ import { TranslationService } from './translate/translation.service';
     DeploymentLanguages,
     ApiKeyAuthenticator,
     SessionRegistry,
+    TenantStreamLeases,
     SessionService,
     AudioPipelineFactory,
     ReadinessService,

@@ -181,9 +181,10 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
     const ready = (await (await fetch(`${stack.httpUrl}/readyz`)).json()) as {
       ready: boolean;
       checks: Record<string, { ok: boolean }>;
+      workers: Record<string, { alive: number }>;
     };
     assert.equal(ready.ready, true);
-    assert.equal(ready.checks.asrWorkers.ok, true);
+    assert.ok(ready.workers.asr.alive >= 1, 'live workers are reported (not required for readiness)');
     assert.equal((await fetch(`${stack.httpUrl}/healthz`)).status, 200);
     assert.equal((await fetch(`${stack.adminUrl}/healthz`)).status, 200);
     assert.equal((await fetch(`${stack.adminUrl}/readyz`)).status, 200);

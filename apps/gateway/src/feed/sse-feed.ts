@@ -71,21 +71,26 @@ export function serveSseFeed(
     close();
     return;
   }
-  const epoch = feed.epochOf(opts.tenantId, opts.sessionId);
-  const status = feed.status(opts.tenantId, opts.sessionId);
   write('retry: 2000\n\n');
-  write(
-    `event: hello\ndata: ${JSON.stringify({ serverTime: Date.now(), epoch, session: status?.state ?? 'waiting' })}\n\n`,
-  );
   keepalive = setInterval(() => write(': keepalive\n\n'), opts.keepaliveS * 1000);
-  const send = (event: FeedEvent) => {
-    if (closed) return;
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
-      close();
-      return;
-    }
-    write(`id: ${formatCursor(epoch, event.seq)}\ndata: ${JSON.stringify(event)}\n\n`);
-  };
-  unsubscribe = feed.subscribe(opts.tenantId, opts.sessionId, send, cursor);
-  if (closed) unsubscribe();
+  // Epoch and state live in the queue Redis (shared by all gateways); a failed read ends this viewer,
+  // whose EventSource reconnects on its own.
+  Promise.all([feed.epochOf(opts.tenantId, opts.sessionId), feed.status(opts.tenantId, opts.sessionId)])
+    .then(([epoch, status]) => {
+      if (closed) return;
+      write(
+        `event: hello\ndata: ${JSON.stringify({ serverTime: Date.now(), epoch, session: status?.state ?? 'waiting' })}\n\n`,
+      );
+      const send = (event: FeedEvent) => {
+        if (closed) return;
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          close();
+          return;
+        }
+        write(`id: ${formatCursor(epoch, event.seq)}\ndata: ${JSON.stringify(event)}\n\n`);
+      };
+      unsubscribe = feed.subscribe(opts.tenantId, opts.sessionId, send, cursor);
+      if (closed) unsubscribe();
+    })
+    .catch(() => close());
 }

@@ -1,8 +1,10 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
-import { ConfigService, type StreamResponse } from '@olt/shared';
+import { Injectable, Logger } from '@nestjs/common';
+import type { StreamResponse } from '@olt/shared';
 import { toFeedEventBody, type FeedEvent, type FeedEventBody } from './feed-event';
-import { FeedHistory } from './feed-history';
+import { FeedLiveChannels } from './feed-live-channels';
+import { FeedStore, type FeedSessionStatus } from './feed-store';
+
+export type { FeedSessionStatus } from './feed-store';
 
 export type FeedListener = (event: FeedEvent) => void;
 
@@ -12,183 +14,199 @@ export interface FeedCursor {
   seq: number;
 }
 
-export interface FeedSessionStatus {
-  sessionId: string;
+/** Writes waiting for Redis; past this (Redis away) new feed events are dropped, the gRPC stream goes on. */
+const MAX_PENDING_WRITES = 10_000;
+/** Live events held for a viewer while its catch-up is read. */
+const MAX_HELD_EVENTS = 1000;
+
+interface Viewer {
+  listener: FeedListener;
+  epoch?: string;
+  lastSeq: number;
+  ready: boolean;
+  held: FeedEvent[];
+  closed: boolean;
+}
+
+interface LocalSession {
   tenantId: string;
-  state: 'live' | 'ended';
-  startedAt: number;
-  endedAt?: number;
-  lastActivityAt: number;
-  /** Language of the latest transcript (detected or configured). */
-  sourceLanguage?: string;
-  /** Target languages seen in translations so far, in order of first appearance. */
-  targetLanguages: string[];
-  finals: number;
-  /** Streams (connections) that carried this session id; > 1 after a resume. */
-  streams: number;
-  /** Streams carrying it now: a resumed call may start before the old one is noticed as gone. */
-  liveStreams: number;
+  sessionId: string;
+  viewers: Set<Viewer>;
+  subscribed: Promise<void>;
+  stop: () => void;
 }
-
-/** One session's fan-out state on this gateway. Exists before the session starts when a viewer waits. */
-class FeedChannel {
-  /** Changes when the channel is re-created, so cursors of a previous life are recognised as stale. */
-  readonly epoch = randomBytes(4).toString('hex');
-  seq = 0;
-  readonly listeners = new Set<FeedListener>();
-  status?: FeedSessionStatus;
-  constructor(readonly history: FeedHistory) {}
-}
-
-const SWEEP_INTERVAL_MS = 30_000;
 
 /**
- * Fans stream responses out to overlay pages and feed clients (SSE, WebSocket), keeps a bounded per-session
- * history so reconnecting viewers catch up, and is the directory of this gateway's sessions for the REST
- * API. Sessions are keyed by tenant AND session id: session ids are chosen by clients, so two tenants may
- * use the same one and must never see each other's subtitles.
- *
- * In-process only: a viewer must reach the gateway that holds the stream (see docs/protocol.md, Overlay).
+ * Fans stream responses out to overlay pages and feed clients (SSE, WebSocket) on every gateway: the
+ * gateway holding the stream writes each event to the queue Redis (FeedStore: numbered, kept in a bounded
+ * catch-up window, published), and any gateway with viewers of that session receives it live
+ * (FeedLiveChannels). Viewers catch up from the window and then follow live, with no gap and no duplicate
+ * (events are numbered per session across the fleet, so cursors stay valid on any gateway).
+ * Sessions are keyed by tenant AND session id: two tenants may use the same id and never see each other's.
  */
 @Injectable()
-export class SubtitleFeed implements OnModuleDestroy {
-  private readonly channels = new Map<string, FeedChannel>();
-  private readonly sweeper: NodeJS.Timeout;
+export class SubtitleFeed {
+  private readonly logger = new Logger(SubtitleFeed.name);
+  private readonly local = new Map<string, LocalSession>();
+  private pendingWrites = 0;
+  private droppedWrites = 0;
+  /** Writes of this gateway, in order (one connection keeps Redis's order the same). */
+  private lastWrite: Promise<void> = Promise.resolve();
 
-  constructor(private readonly config: ConfigService) {
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.sweeper);
+  constructor(
+    private readonly store: FeedStore,
+    private readonly live: FeedLiveChannels,
+  ) {
+    live.onReconnect(() => {
+      for (const session of this.local.values())
+        for (const viewer of session.viewers) {
+          // What was published while the connection was down comes from the window.
+          viewer.ready = false;
+          void this.catchUp(viewer, session);
+        }
+    });
   }
 
   /**
-   * Called by the stream session for every response it writes to its gRPC client. Never throws: a broken
-   * viewer must not break the stream.
+   * Called by the stream session for every response it writes to its gRPC client. Never throws and never
+   * waits: a broken viewer or a slow Redis must not slow the stream.
    */
   publish(sessionId: string, response: StreamResponse, tenantId: string): void {
     const body = toFeedEventBody(response);
-    if (!body) return;
-    const channel = this.channel(tenantId, sessionId, true)!;
-    const now = Date.now();
-    if (body.type === 'started') {
-      const previous = channel.status;
-      channel.status = {
-        sessionId,
-        tenantId,
-        state: 'live',
-        startedAt: previous?.startedAt ?? now,
-        lastActivityAt: now,
-        sourceLanguage: previous?.sourceLanguage,
-        targetLanguages: previous?.targetLanguages ?? [],
-        finals: previous?.finals ?? 0,
-        streams: (previous?.streams ?? 0) + 1,
-        liveStreams: (previous?.state === 'live' ? previous.liveStreams : 0) + 1,
-      };
-    } else if (channel.status) {
-      const status = channel.status;
-      status.lastActivityAt = now;
-      status.state = 'live';
-      status.endedAt = undefined;
-      if (body.type === 'transcript' && body.lang) status.sourceLanguage = body.lang;
-      if (body.type === 'translation' && body.lang && !status.targetLanguages.includes(body.lang))
-        status.targetLanguages.push(body.lang);
-      if ((body.type === 'transcript' || body.type === 'translation') && body.isFinal) status.finals++;
-    }
-    this.emit(channel, sessionId, body, now);
+    if (body) this.write('publish', tenantId, sessionId, body);
   }
 
   /** The stream carrying this session ended (any outcome). History stays for `overlay.ended_session_ttl_s`. */
   end(sessionId: string, tenantId: string): void {
-    const channel = this.channel(tenantId, sessionId, false);
-    if (!channel?.status || channel.status.state === 'ended') return;
-    // The session ends with its last live call, not with the first of two to close.
-    channel.status.liveStreams = Math.max(0, channel.status.liveStreams - 1);
-    if (channel.status.liveStreams > 0) return;
-    const now = Date.now();
-    channel.status.state = 'ended';
-    channel.status.endedAt = now;
-    this.emit(channel, sessionId, { type: 'ended' }, now);
+    this.write('end', tenantId, sessionId, { type: 'ended' });
+  }
+
+  /** Resolves once every event written so far by this gateway is in Redis (tests, shutdown). */
+  flushed(): Promise<void> {
+    return this.lastWrite;
   }
 
   /**
    * Replays what the client missed (everything kept when `after` is absent or from a previous epoch),
-   * then delivers live events until unsubscribed. Works for sessions that have not started yet.
+   * then delivers live events until unsubscribed. Works for sessions that have not started yet, and for
+   * sessions streamed through any gateway.
    */
   subscribe(tenantId: string, sessionId: string, listener: FeedListener, after?: FeedCursor): () => void {
-    const channel = this.channel(tenantId, sessionId, true)!;
-    const fromSeq = after && after.epoch === channel.epoch ? after.seq : 0;
-    for (const event of channel.history.since(fromSeq)) safeCall(listener, event);
-    channel.listeners.add(listener);
+    const key = `${tenantId}\n${sessionId}`;
+    let session = this.local.get(key);
+    if (!session) {
+      const viewers = new Set<Viewer>();
+      const { subscribed, stop } = this.live.listen(this.store.keysFor(tenantId, sessionId).channel, (m) =>
+        this.deliverLive(viewers, m),
+      );
+      session = { tenantId, sessionId, viewers, subscribed, stop };
+      this.local.set(key, session);
+    }
+    const viewer: Viewer = {
+      listener,
+      epoch: after?.epoch,
+      lastSeq: after?.seq ?? 0,
+      ready: false,
+      held: [],
+      closed: false,
+    };
+    session.viewers.add(viewer);
+    void this.catchUp(viewer, session);
+    const owner = session;
     return () => {
-      channel.listeners.delete(listener);
+      viewer.closed = true;
+      owner.viewers.delete(viewer);
+      if (owner.viewers.size === 0 && this.local.get(key) === owner) {
+        this.local.delete(key);
+        owner.stop();
+      }
     };
   }
 
-  /** The channel's epoch (part of every cursor); creates the channel like subscribe() does. */
-  epochOf(tenantId: string, sessionId: string): string {
-    return this.channel(tenantId, sessionId, true)!.epoch;
+  /** The session's epoch (part of every cursor); creates it for a session that has not started. */
+  epochOf(tenantId: string, sessionId: string): Promise<string> {
+    return this.store.epoch(tenantId, sessionId);
   }
 
-  status(tenantId: string, sessionId: string): FeedSessionStatus | undefined {
-    const status = this.channel(tenantId, sessionId, false)?.status;
-    return status ? { ...status, targetLanguages: [...status.targetLanguages] } : undefined;
+  status(tenantId: string, sessionId: string): Promise<FeedSessionStatus | undefined> {
+    return this.store.status(tenantId, sessionId);
   }
 
-  list(tenantId: string, opts: { includeEnded?: boolean } = {}): FeedSessionStatus[] {
-    const out: FeedSessionStatus[] = [];
-    for (const channel of this.channels.values()) {
-      const s = channel.status;
-      if (!s || s.tenantId !== tenantId) continue;
-      if (s.state === 'ended' && !opts.includeEnded) continue;
-      out.push({ ...s, targetLanguages: [...s.targetLanguages] });
-    }
-    return out.sort((a, b) => a.startedAt - b.startedAt);
+  async list(tenantId: string, opts: { includeEnded?: boolean } = {}): Promise<FeedSessionStatus[]> {
+    const all = await this.store.list(tenantId);
+    return opts.includeEnded ? all : all.filter((s) => s.state === 'live');
   }
 
+  /**
+   * Resolves once this gateway receives the session's live events (its channel is subscribed); events
+   * published before that reach a viewer only through the catch-up window.
+   */
+  async whenLive(tenantId: string, sessionId: string): Promise<void> {
+    await this.local.get(`${tenantId}\n${sessionId}`)?.subscribed;
+  }
+
+  /** Viewers of the session on this gateway. */
   subscriberCount(tenantId: string, sessionId: string): number {
-    return this.channel(tenantId, sessionId, false)?.listeners.size ?? 0;
+    return this.local.get(`${tenantId}\n${sessionId}`)?.viewers.size ?? 0;
   }
 
-  /** Drops ended sessions past their grace time, idle ones, and waiting channels nobody listens to. */
-  sweep(now = Date.now()): void {
-    const cfg = this.config.current.overlay;
-    for (const [key, channel] of this.channels) {
-      const s = channel.status;
-      const expired = s
-        ? (s.state === 'ended' && now - (s.endedAt ?? now) >= cfg.endedSessionTtlS * 1000) ||
-          now - s.lastActivityAt >= cfg.idleSessionTtlS * 1000
-        : channel.listeners.size === 0;
-      // A channel with viewers stays (they wait for the session to come back); an idle one shows as ended.
-      if (expired && channel.listeners.size === 0) this.channels.delete(key);
-      else if (expired && s) s.state = 'ended';
+  private write(op: 'publish' | 'end', tenantId: string, sessionId: string, body: FeedEventBody): void {
+    if (this.pendingWrites >= MAX_PENDING_WRITES) {
+      if (this.droppedWrites++ % 1000 === 0)
+        this.logger.warn(`queue Redis is not keeping up: ${this.droppedWrites} subtitle feed events dropped`);
+      return;
+    }
+    this.pendingWrites++;
+    const at = Date.now();
+    const done = this.store
+      .emit(op, tenantId, sessionId, body, at)
+      .catch((err: Error) => this.logger.warn(`subtitle feed event not stored: ${err.message}`))
+      .finally(() => this.pendingWrites--);
+    this.lastWrite = this.lastWrite.then(() => done);
+  }
+
+  /** Catch-up for one viewer (again after a reconnect: from what it has), then its held live events. */
+  private async catchUp(viewer: Viewer, session: LocalSession): Promise<void> {
+    try {
+      await session.subscribed;
+      const { epoch, events } = await this.store.catchUp(session.tenantId, session.sessionId);
+      if (viewer.closed) return;
+      if (viewer.epoch !== epoch) viewer.lastSeq = 0;
+      viewer.epoch = epoch;
+      for (const event of events) this.deliver(viewer, event);
+    } catch (err) {
+      this.logger.warn(`subtitle feed catch-up failed: ${(err as Error).message}`);
+    }
+    viewer.ready = true;
+    for (const event of viewer.held.splice(0)) this.deliver(viewer, event);
+  }
+
+  private deliverLive(viewers: Set<Viewer>, message: string): void {
+    const space = message.indexOf(' ');
+    const epoch = message.slice(0, space);
+    const event = JSON.parse(message.slice(space + 1)) as FeedEvent;
+    for (const viewer of viewers) {
+      if (!viewer.ready) {
+        if (viewer.held.length < MAX_HELD_EVENTS) viewer.held.push(event);
+        continue;
+      }
+      if (viewer.epoch !== epoch) {
+        // The session's state expired and began again: its numbering restarted.
+        viewer.epoch = epoch;
+        viewer.lastSeq = 0;
+      }
+      this.deliver(viewer, event);
     }
   }
 
-  private channel(tenantId: string, sessionId: string, create: boolean): FeedChannel | undefined {
-    const key = `${tenantId}\n${sessionId}`;
-    let channel = this.channels.get(key);
-    if (!channel && create) {
-      channel = new FeedChannel(new FeedHistory(this.config.current.overlay.historyFinals));
-      this.channels.set(key, channel);
+  private deliver(viewer: Viewer, event: FeedEvent): void {
+    if (viewer.closed || event.seq <= viewer.lastSeq) return;
+    viewer.lastSeq = event.seq;
+    try {
+      viewer.listener(event);
+    } catch {
+      // A viewer's transport failed; its own close handler unsubscribes it.
     }
-    return channel;
-  }
-
-  private emit(channel: FeedChannel, sessionId: string, body: FeedEventBody, at: number): void {
-    const event = { ...body, seq: ++channel.seq, sessionId, at } as FeedEvent;
-    channel.history.add(event);
-    for (const listener of channel.listeners) safeCall(listener, event);
-  }
-}
-
-function safeCall(listener: FeedListener, event: FeedEvent): void {
-  try {
-    listener(event);
-  } catch {
-    // A viewer's transport failed; its own close handler unsubscribes it.
   }
 }
 

@@ -6,12 +6,15 @@ import { ReplyRouter } from '../results/reply-router.service';
 export interface ReadinessReport {
   ready: boolean;
   checks: Record<string, { ok: boolean; detail: string }>;
+  /** Live workers per kind: information, never part of `ready` (jobs wait in their queue for a worker). */
+  workers: Record<'asr' | 'translate', { alive: number; detail: string }>;
 }
 
 /**
- * Ready = both Redis servers answer, this gateway can read its workers' replies, and at least one ASR and
- * one translate worker is alive. A gateway that cannot read replies would accept streams it can never
- * answer, so that check turns it red at once.
+ * Ready = this gateway can accept and queue: both Redis servers answer and it can read its workers'
+ * replies (a gateway that cannot would accept streams it can never answer, so that check turns it red at
+ * once). Workers are reported, not required: a gateway that went unready whenever a worker pool scaled to
+ * zero or restarted would take every stream down with it, and the queue holds the work meanwhile.
  */
 @Injectable()
 export class ReadinessService {
@@ -26,20 +29,25 @@ export class ReadinessService {
     checks.queueRedis = await ping(this.queueRedis);
     checks.cacheRedis = await ping(this.cacheRedis);
     checks.replies = this.replies.health();
+    const workers = {} as ReadinessReport['workers'];
     for (const kind of ['asr', 'translate'] as const) {
       if (!checks.queueRedis.ok) {
-        checks[`${kind}Workers`] = { ok: false, detail: 'unknown: queue Redis unreachable' };
+        workers[kind] = { alive: 0, detail: 'unknown: queue Redis unreachable' };
         continue;
       }
-      const workers = await listWorkers(this.queueRedis, kind);
-      checks[`${kind}Workers`] = {
-        ok: workers.length > 0,
-        detail: workers.length
-          ? `${workers.length} alive (${[...new Set(workers.map((w) => w.model))].join(', ')})`
-          : 'none alive',
-      };
+      try {
+        const alive = await withTimeout(listWorkers(this.queueRedis, kind), 1000);
+        workers[kind] = {
+          alive: alive.length,
+          detail: alive.length
+            ? `${alive.length} alive (${[...new Set(alive.map((w) => w.model))].join(', ')})`
+            : 'none alive: jobs wait in the queue until a worker starts',
+        };
+      } catch (err) {
+        workers[kind] = { alive: 0, detail: `unknown: ${(err as Error).message}` };
+      }
     }
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
+    return { ready: Object.values(checks).every((c) => c.ok), checks, workers };
   }
 }
 

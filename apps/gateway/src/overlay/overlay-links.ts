@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { ConfigService } from '@olt/shared';
+import { AppError, ConfigService } from '@olt/shared';
 import { signOverlayToken, verifyOverlayToken, type OverlayGrant } from './overlay-token';
 
 /**
  * Issues and checks overlay links. The secret comes from `overlay.token_secret`; when that is empty a
  * random one is made per process, which is fine for one gateway but breaks links across restarts and
- * between gateways (documented in docs/configuration.md).
+ * between gateways (documented in docs/configuration.md); with `gateway.fleet` on, an empty one is refused.
  */
 @Injectable()
 export class OverlayLinks {
@@ -14,6 +14,15 @@ export class OverlayLinks {
 
   constructor(private readonly config: ConfigService) {
     const configured = config.current.overlay.tokenSecret;
+    if (!configured && config.current.gateway.fleet) {
+      // A random key per process makes every overlay link fail on the other gateways (401): refuse now.
+      throw new AppError(
+        'FAILED_PRECONDITION',
+        'gateway.fleet is on but overlay.token_secret is empty: every gateway of a fleet must sign overlay ' +
+          'links with the same key. Set overlay.token_secret (env OLT__OVERLAY__TOKEN_SECRET, at least 16 ' +
+          'characters, e.g. from a Kubernetes Secret; the Helm chart creates one when none is given).',
+      );
+    }
     this.secret = configured ? Buffer.from(configured, 'utf8') : randomBytes(32);
   }
 

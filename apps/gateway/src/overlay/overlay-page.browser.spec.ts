@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Browser, Page } from 'playwright-core';
-import { ConfigModule, type StreamResponse } from '@olt/shared';
+import { startRedisServer, type RedisServer } from '@olt/devkit';
+import { ConfigModule, RedisModule, type StreamResponse } from '@olt/shared';
 import WebSocket from 'ws';
 import { SubtitleFeed } from '../feed';
 import { FeedWebSocketServer } from '../rest/feed-websocket.server';
@@ -24,19 +25,27 @@ declare const document: any, getComputedStyle: (el: unknown) => any;
  * publishing into the real SubtitleFeed (what the stream session does). The e2e spec covers the same page
  * behind a full stack with audio streamed over gRPC.
  */
-@Module({
-  imports: [
-    ConfigModule.forRoot({
-      watch: false,
-      env: {},
-      overrides: { overlay: { tokenSecret: 'overlay-page-spec-secret', keepaliveS: 1 } },
-    }),
-    OverlayModule,
-  ],
-  // The WebSocket feed (overlay token or API key) on the same HTTP server.
-  providers: [FeedWebSocketServer, ApiKeyAuthenticator],
-})
-class OverlayPageTestModule {}
+/** The test module, on a queue Redis of its own (the feed's state lives there, as in production). */
+function overlayPageTestModule(queueUrl: string): new () => object {
+  @Module({
+    imports: [
+      ConfigModule.forRoot({
+        watch: false,
+        env: {},
+        overrides: {
+          overlay: { tokenSecret: 'overlay-page-spec-secret', keepaliveS: 1 },
+          redis: { queueUrl },
+        },
+      }),
+      RedisModule.forRoot({ roles: ['queue'] }),
+      OverlayModule,
+    ],
+    // The WebSocket feed (overlay token or API key) on the same HTTP server.
+    providers: [FeedWebSocketServer, ApiKeyAuthenticator],
+  })
+  class OverlayPageTestModule {}
+  return OverlayPageTestModule;
+}
 
 const TENANT = 'acme';
 
@@ -51,8 +60,11 @@ describe(
     let browser: Browser;
     let sessionCounter = 0;
 
+    let redis: RedisServer;
+
     before(async () => {
-      app = await NestFactory.create(OverlayPageTestModule, { logger: false });
+      redis = await startRedisServer({ policy: 'noeviction', name: 'overlay-page' });
+      app = await NestFactory.create(overlayPageTestModule(redis.url), { logger: false });
       await app.listen(0, '127.0.0.1');
       const address = (app.getHttpServer() as Server).address();
       base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -64,6 +76,7 @@ describe(
     after(async () => {
       await browser?.close();
       await app?.close();
+      await redis?.stop();
     });
 
     /** A fresh session id and the overlay URL (on this test server) with extra parameters. */

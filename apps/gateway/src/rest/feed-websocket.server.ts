@@ -125,23 +125,37 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
         }
       };
     ws.on('error', () => ws.terminate());
-    const epoch = this.feed.epochOf(tenantId, sessionId);
-    const state = this.feed.status(tenantId, sessionId)?.state ?? 'waiting';
-    ws.send(JSON.stringify({ type: 'hello', serverTime: Date.now(), epoch, session: state }));
-    const unsubscribe = this.feed.subscribe(
-      tenantId,
-      sessionId,
-      (event) =>
-        guarded(() => {
-          if (ws.readyState !== ws.OPEN) return;
-          if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-            ws.close(1013, 'client too slow: reconnect with ?after=<last id>');
-            return;
-          }
-          ws.send(JSON.stringify({ ...event, id: formatCursor(epoch, event.seq) }));
-        })(),
-      after,
-    );
+    let unsubscribe = (): void => {};
+    let closed = false;
+    // Epoch and state live in the queue Redis (shared by all gateways); a failed read closes the socket
+    // with "try again later", and the page reconnects.
+    Promise.all([this.feed.epochOf(tenantId, sessionId), this.feed.status(tenantId, sessionId)])
+      .then(([epoch, status]) => {
+        if (closed) return;
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            serverTime: Date.now(),
+            epoch,
+            session: status?.state ?? 'waiting',
+          }),
+        );
+        unsubscribe = this.feed.subscribe(
+          tenantId,
+          sessionId,
+          (event) =>
+            guarded(() => {
+              if (ws.readyState !== ws.OPEN) return;
+              if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+                ws.close(1013, 'client too slow: reconnect with ?after=<last id>');
+                return;
+              }
+              ws.send(JSON.stringify({ ...event, id: formatCursor(epoch, event.seq) }));
+            })(),
+          after,
+        );
+      })
+      .catch(() => ws.close(1013, 'subtitle feed state unavailable: reconnect'));
     const keepalive = setInterval(
       guarded(() => {
         if (ws.readyState === ws.OPEN) ws.ping();
@@ -149,6 +163,7 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
       this.config.current.overlay.keepaliveS * 1000,
     );
     ws.once('close', () => {
+      closed = true;
       clearInterval(keepalive);
       unsubscribe();
     });

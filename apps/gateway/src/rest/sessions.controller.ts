@@ -46,11 +46,11 @@ export class SessionsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "The caller's sessions on this gateway (live ones; ?all=1 adds recently ended)" })
+  @ApiOperation({ summary: "The caller's sessions on all gateways (live ones; ?all=1 adds recently ended)" })
   @ApiQuery({ name: 'all', required: false, enum: ['0', '1'] })
   @ApiOkResponse({ type: SessionListDto })
-  list(@CurrentTenant() tenant: Tenant, @Query('all') all?: string): SessionListDto {
-    const sessions = this.feed.list(tenant.id, { includeEnded: all === '1' || all === 'true' });
+  async list(@CurrentTenant() tenant: Tenant, @Query('all') all?: string): Promise<SessionListDto> {
+    const sessions = await this.feed.list(tenant.id, { includeEnded: all === '1' || all === 'true' });
     return { sessions: sessions.map((s) => this.toDto(s)) };
   }
 
@@ -58,11 +58,11 @@ export class SessionsController {
   @ApiOperation({ summary: 'Status of one session, with a fresh overlay link' })
   @ApiOkResponse({ type: SessionDto })
   @ApiNotFoundResponse({ type: ErrorDto })
-  get(@CurrentTenant() tenant: Tenant, @Param('id') id: string): SessionDto {
-    const status = this.feed.status(tenant.id, id);
+  async get(@CurrentTenant() tenant: Tenant, @Param('id') id: string): Promise<SessionDto> {
+    const status = await this.feed.status(tenant.id, id);
     if (!status) {
       throw new NotFoundException(
-        `no session "${id}" of this tenant on this gateway (sessions are listed for ${this.config.current.overlay.endedSessionTtlS} s after they end)`,
+        `no session "${id}" of this tenant (sessions are listed for ${this.config.current.overlay.endedSessionTtlS} s after they end)`,
       );
     }
     return this.toDto(status);

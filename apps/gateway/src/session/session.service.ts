@@ -9,14 +9,21 @@ import { UnexpectedErrors } from '../rest/unexpected-errors';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { TranslationService } from '../translate/translation.service';
 import { SessionFanout } from './session-fanout';
+import { GatewayIdentity } from '../infra/gateway-identity';
+import { TenantStreamLeases, type LeaseOutcome, type StreamLease } from '../tenancy/tenant-stream-leases';
+import type { Tenant } from '../tenancy/tenant';
 import { SessionRegistry } from './session-registry';
 import { StreamSession, type StreamCall } from './stream-session';
 
 export interface IncomingCall extends StreamCall {
   metadata: { get(key: string): Array<string | Buffer> };
+  removeListener?(event: 'cancelled', listener: () => void): unknown;
 }
 
-/** Admits StreamTranslate calls (auth, capacity, draining) and runs a StreamSession for each. */
+/**
+ * Admits StreamTranslate calls (auth, this gateway's capacity, the tenant's fleet-wide stream leases,
+ * draining) and runs a StreamSession for each.
+ */
 @Injectable()
 export class SessionService implements BeforeApplicationShutdown, OnModuleDestroy {
   private draining = false;
@@ -28,6 +35,8 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
     private readonly config: ConfigService,
     private readonly auth: ApiKeyAuthenticator,
     private readonly registry: SessionRegistry,
+    private readonly leases: TenantStreamLeases,
+    private readonly identity: GatewayIdentity,
     private readonly pipelines: AudioPipelineFactory,
     private readonly asr: AsrDispatcher,
     private readonly translation: TranslationService,
@@ -42,73 +51,119 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
   }
 
   /** Resolves when the call is over (never rejects: errors go to the client as a status). */
-  open(call: IncomingCall): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let tenantId = 'unknown';
-      try {
-        if (this.draining) {
-          throw unavailable(
-            'this gateway is draining: reconnect (another gateway will take the stream) and resume with resume_from_ms',
-          );
-        }
-        const tenant = this.auth.authenticateMetadata(call.metadata.get('authorization'));
-        tenantId = tenant.id;
-        const cfg = this.config.current;
-        if (this.registry.size >= cfg.gateway.maxStreams) {
-          throw resourceExhausted(
-            `this gateway is at capacity (${cfg.gateway.maxStreams} streams): retry shortly or on another gateway`,
-          );
-        }
-        if (this.registry.countFor(tenant.id) >= tenant.maxStreams) {
-          throw resourceExhausted(
-            `tenant "${tenant.id}" already has ${tenant.maxStreams} open streams, the most its plan allows`,
-          );
-        }
-        this.registry.add(tenant.id);
-        this.metrics.streamsActive.inc({ tenant: tenant.id });
-        const callId = randomUUID();
-        const fanout = this.fanout.forCall(tenant.id, callId);
-        const session = new StreamSession(call, {
-          tenant,
-          config: () => this.config.current,
-          createPipeline: (settings) => this.pipelines.create(settings),
-          asr: this.asr,
-          translation: this.translation,
-          interimBudget: this.interimBudget,
-          now: () => Date.now(),
-          metrics: this.metrics,
-          logger: this.logger.logger,
-          fanout,
-          newSessionId: () => randomUUID(),
-          callId,
-          reportUnexpected: (err, sessionId) =>
-            this.unexpected.report('grpc', err, {
-              requestId: callId,
-              method: 'StreamTranslate',
-              tenantId: tenant.id,
-              sessionId,
-            }),
-          onClosed: (outcome) => {
-            if (session.sessionId) fanout.closed(session.sessionId);
-            this.live.delete(session);
-            this.registry.remove(tenant.id);
-            this.metrics.streamsActive.dec({ tenant: tenant.id });
-            this.metrics.streamsTotal.inc({ tenant: tenant.id, outcome });
-            resolve();
-          },
-        });
-        this.live.add(session);
-        session.start();
-      } catch (err) {
-        if (!(err instanceof AppError))
-          this.unexpected.report('grpc', err, { method: 'StreamTranslate', tenantId });
-        const status = toGrpcStatus(err);
-        this.metrics.streamsTotal.inc({ tenant: tenantId, outcome: 'rejected' });
-        this.metrics.grpcErrorsTotal.inc({ code: String(status.code) });
-        call.emit('error', { code: status.code, details: status.details, message: status.details });
-        resolve();
+  async open(call: IncomingCall): Promise<void> {
+    let tenantId = 'unknown';
+    let lease: StreamLease | undefined;
+    // The client may give up while admission waits for Redis; the session's own listeners come later.
+    let cancelledEarly = false;
+    const onEarlyCancel = () => (cancelledEarly = true);
+    call.on('cancelled', onEarlyCancel);
+    try {
+      if (this.draining) {
+        throw unavailable(
+          'this gateway is draining: reconnect (another gateway will take the stream) and resume with resume_from_ms',
+        );
       }
+      const tenant = this.auth.authenticateMetadata(call.metadata.get('authorization'));
+      tenantId = tenant.id;
+      const cfg = this.config.current;
+      if (this.registry.size >= cfg.gateway.maxStreams) {
+        throw resourceExhausted(
+          `this gateway is at capacity (${cfg.gateway.maxStreams} streams): retry shortly or on another gateway`,
+        );
+      }
+      const callId = randomUUID();
+      // Counted before the await, so concurrent admissions on this gateway cannot overshoot max_streams.
+      this.registry.add();
+      let outcome: LeaseOutcome;
+      try {
+        outcome = await this.leases.acquire(tenant.id, `${this.identity.id}:${callId}`, tenant.maxStreams);
+      } catch (err) {
+        this.registry.remove();
+        throw err;
+      }
+      if (!outcome.admitted) {
+        this.registry.remove();
+        throw resourceExhausted(
+          `tenant "${tenant.id}" already has ${outcome.held} open streams, the most its plan allows ` +
+            `(${tenant.maxStreams}, counted across all gateways)`,
+        );
+      }
+      lease = outcome.lease;
+      if (cancelledEarly || this.draining) {
+        lease.release();
+        this.registry.remove();
+        if (cancelledEarly) return;
+        throw unavailable('this gateway is draining: reconnect and resume with resume_from_ms');
+      }
+      await this.run(call, tenant, callId, lease);
+    } catch (err) {
+      if (!(err instanceof AppError))
+        this.unexpected.report('grpc', err, { method: 'StreamTranslate', tenantId });
+      const status = toGrpcStatus(err);
+      this.metrics.streamsTotal.inc({ tenant: tenantId, outcome: 'rejected' });
+      this.metrics.grpcErrorsTotal.inc({ code: String(status.code) });
+      call.emit('error', { code: status.code, details: status.details, message: status.details });
+    } finally {
+      call.removeListener?.('cancelled', onEarlyCancel);
+    }
+  }
+
+  /** Runs an admitted call's session; resolves when it is closed. */
+  private run(call: IncomingCall, tenant: Tenant, callId: string, lease: StreamLease): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const giveBack = () => {
+        lease.release();
+        this.registry.remove();
+        this.metrics.streamsActive.dec({ tenant: tenant.id });
+      };
+      this.metrics.streamsActive.inc({ tenant: tenant.id });
+      let session: StreamSession;
+      try {
+        session = this.createSession(call, tenant, callId, () => {
+          this.live.delete(session);
+          giveBack();
+          resolve();
+        });
+      } catch (err) {
+        giveBack();
+        reject(err);
+        return;
+      }
+      this.live.add(session);
+      session.start();
     });
+  }
+
+  private createSession(call: IncomingCall, tenant: Tenant, callId: string, done: () => void): StreamSession {
+    const fanout = this.fanout.forCall(tenant.id, callId);
+    const session = new StreamSession(call, {
+      tenant,
+      config: () => this.config.current,
+      createPipeline: (settings) => this.pipelines.create(settings),
+      asr: this.asr,
+      translation: this.translation,
+      interimBudget: this.interimBudget,
+      now: () => Date.now(),
+      metrics: this.metrics,
+      logger: this.logger.logger,
+      fanout,
+      newSessionId: () => randomUUID(),
+      callId,
+      reportUnexpected: (err, sessionId) =>
+        this.unexpected.report('grpc', err, {
+          requestId: callId,
+          method: 'StreamTranslate',
+          tenantId: tenant.id,
+          sessionId,
+        }),
+      onClosed: (outcome) => {
+        if (session.sessionId) fanout.closed(session.sessionId);
+        this.metrics.streamsTotal.inc({ tenant: tenant.id, outcome });
+        done();
+      },
+    });
+    return session;
   }
 
   get activeStreams(): number {

@@ -213,3 +213,18 @@ securityContext:
     - { protocol: TCP, port: 6380 }
 {{- end }}
 {{- end }}
+
+{{/* The Secret holding the overlay link signing key (gateway.overlayKey). */}}
+{{- define "olt.overlayKeySecretName" -}}
+{{- default (printf "%s-overlay-key" (include "olt.fullname" .)) .Values.gateway.overlayKey.existingSecret -}}
+{{- end }}
+
+{{/* Who may scrape /metrics: networkPolicy.metricsFrom peers when given, else the namespace selector. */}}
+{{- define "olt.np.metricsFrom" -}}
+{{- if .Values.networkPolicy.metricsFrom -}}
+{{- toYaml .Values.networkPolicy.metricsFrom -}}
+{{- else -}}
+- namespaceSelector:
+    {{- toYaml .Values.networkPolicy.metricsNamespaceSelector | nindent 4 }}
+{{- end -}}
+{{- end }}

@@ -14,6 +14,11 @@ export interface LocalStackOptions {
   modelsDir?: string;
   asrModel?: string;
   translateModel?: string;
+  /**
+   * Gateways sharing the Redis servers (default 1). With more than one they run as a fleet
+   * (`gateway.fleet`, one overlay.token_secret); the first uses grpcPort/httpPort/adminPort.
+   */
+  gateways?: number;
   asrWorkers?: number;
   translateWorkers?: number;
   grpcPort?: number;
@@ -29,6 +34,8 @@ export interface LocalStackOptions {
   tls?: { certFile: string; keyFile: string; reloadIntervalMs?: number };
   /** API keys accepted by the gateway; tenant id = key name. */
   apiKeys?: Record<string, string>;
+  /** max_streams per tenant id (default 500). */
+  tenantMaxStreams?: Record<string, number>;
   logDir?: string;
   onLine?: (label: string, line: string) => void;
   readyTimeoutMs?: number;
@@ -36,7 +43,17 @@ export interface LocalStackOptions {
   waitForReady?: boolean;
 }
 
+/** Where one gateway of the stack listens. */
+export interface GatewayEndpoints {
+  grpcAddress: string;
+  httpUrl: string;
+  adminUrl: string;
+  process: AppProcess;
+}
+
 export interface LocalStack {
+  /** Every gateway; the fields below (grpcAddress, httpUrl, adminUrl, gateway) are the first's. */
+  gateways: GatewayEndpoints[];
   grpcAddress: string;
   httpUrl: string;
   /** The gateway's admin listener: /metrics (never on httpUrl), /healthz, /readyz. */
@@ -87,7 +104,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const tenants = Object.entries(opts.apiKeys ?? {})
       .map(
         ([id, key]) =>
-          `[[tenants]]\nid = ${JSON.stringify(id)}\napi_key = ${JSON.stringify(key)}\nplan = "pro"\nmax_streams = 500\n`,
+          `[[tenants]]\nid = ${JSON.stringify(id)}\napi_key = ${JSON.stringify(key)}\nplan = "pro"\nmax_streams = ${opts.tenantMaxStreams?.[id] ?? 500}\n`,
       )
       .join('\n');
     const configFile = join(runDir, 'stack.toml');
@@ -112,6 +129,11 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       workers: { http_port: 0 },
       auth: { allow_anonymous: !opts.apiKeys },
     };
+    const gatewayCount = opts.gateways ?? 1;
+    if (gatewayCount > 1) {
+      sections.gateway.fleet = true;
+      sections.overlay = { token_secret: 'local-stack-fleet-overlay-key' };
+    }
     for (const [section, values] of Object.entries(opts.settings ?? {})) {
       sections[section] = { ...sections[section], ...values };
     }
@@ -142,29 +164,62 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (let i = 0; i < (opts.asrWorkers ?? 1); i++) workers.push(spawnApp('asr-worker'));
     for (let i = 0; i < (opts.translateWorkers ?? 1); i++) workers.push(spawnApp('translate-worker'));
     const gateway = spawnApp('gateway');
-    const httpUrl = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
-    // The admin listener stays plain under TLS, so readiness needs no CA.
-    const readyUrl = `${opts.tls ? `http://127.0.0.1:${adminPort}` : httpUrl}/readyz`;
+    const scheme = opts.tls ? 'https' : 'http';
+    const gateways: GatewayEndpoints[] = [
+      {
+        grpcAddress: `127.0.0.1:${grpcPort}`,
+        httpUrl: `${scheme}://127.0.0.1:${httpPort}`,
+        adminUrl: `http://127.0.0.1:${adminPort}`,
+        process: gateway,
+      },
+    ];
+    for (let i = 1; i < gatewayCount; i++) {
+      const [g, h, a] = [await freePort(), await freePort(), await freePort()];
+      gateways.push({
+        grpcAddress: `127.0.0.1:${g}`,
+        httpUrl: `${scheme}://127.0.0.1:${h}`,
+        adminUrl: `http://127.0.0.1:${a}`,
+        process: spawnApp('gateway', {
+          OLT__GATEWAY__GRPC_PORT: String(g),
+          OLT__GATEWAY__HTTP_PORT: String(h),
+          OLT__GATEWAY__ADMIN_PORT: String(a),
+        }),
+      });
+    }
+    const httpUrl = `${scheme}://127.0.0.1:${httpPort}`;
 
+    // Gateways are ready without workers; the stack also waits for each kind of worker it runs.
+    type ReadyBody = { workers?: Record<string, { alive: number }> };
+    const workersUp = (body: ReadyBody): boolean =>
+      (['asr', 'translate'] as const).every(
+        (kind) =>
+          !workers.some((w) => w.running && w.opts.name === `${kind}-worker`) ||
+          (body.workers?.[kind]?.alive ?? 0) > 0,
+      );
     const waitReady = async (timeoutMs = opts.readyTimeoutMs ?? 60_000): Promise<void> => {
       const deadline = Date.now() + timeoutMs;
       let last = '';
       while (Date.now() < deadline) {
-        for (const p of [gateway, ...workers]) {
+        for (const p of [...gateways.map((g) => g.process), ...workers]) {
           if (!p.running && !p.intentionallyStopped) {
             throw new Error(`${p.opts.label} exited during start-up:\n${p.recentOutput()}`);
           }
         }
         try {
-          const res = await fetch(readyUrl);
-          last = await res.text();
-          if (res.ok) return;
+          let allReady = true;
+          for (const g of gateways) {
+            // The admin listener stays plain under TLS, so readiness needs no CA.
+            const res = await fetch(`${g.adminUrl}/readyz`);
+            last = await res.text();
+            allReady &&= res.ok && workersUp(JSON.parse(last) as ReadyBody);
+          }
+          if (allReady) return;
         } catch (err) {
           last = (err as Error).message;
         }
         await new Promise((r) => setTimeout(r, 200));
       }
-      const dead = [gateway, ...workers]
+      const dead = [...gateways.map((g) => g.process), ...workers]
         .filter((p) => !p.running)
         .map((p) => `${p.opts.label}:\n${p.recentOutput()}`);
       throw new Error(
@@ -173,6 +228,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     };
 
     const stack: LocalStack = {
+      gateways,
       grpcAddress: `127.0.0.1:${grpcPort}`,
       httpUrl,
       adminUrl: `http://127.0.0.1:${adminPort}`,

@@ -58,6 +58,12 @@ const gateway = z
     tls_key_file: z.string().default(''),
     // How often the two files are checked for a renewed certificate (cert-manager, Secret updates).
     tls_reload_interval_ms: int(100, 3_600_000).default(30000),
+    // One of several gateways behind one address: they share state through the queue Redis, and start-up
+    // refuses a random overlay.token_secret (links signed by one gateway must verify on the others).
+    fleet: z.boolean().default(false),
+    // A tenant stream's lease in the queue Redis (tenant max_streams across gateways): refreshed every
+    // third of this by the holding gateway, so a dead gateway's streams stop counting after at most this.
+    stream_lease_ttl_ms: int(1000, 600000).default(15000),
   })
   .prefault({})
   .refine((g) => Boolean(g.tls_cert_file) === Boolean(g.tls_key_file), {
