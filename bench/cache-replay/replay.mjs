@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { machine, percentile } from '../lib.mjs';
 import { groupByEvent, lookupsOf, readTrace } from './trace.mjs';
-import { Lru, NoCache, RedisLfuModel, beladyHits } from './policies.mjs';
+import { Lru, RedisLfuModel, beladyHits } from './policies.mjs';
 import { ReplayWarmer } from './warming.mjs';
 import { calibrate, redisReplay } from './redis-replay.mjs';
 
