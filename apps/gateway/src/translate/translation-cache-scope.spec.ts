@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import {
   Metrics,
+  NoCacheEvents,
   type ConfigService,
   type JobQueue,
   type TranslateJobData,
@@ -54,6 +55,7 @@ function service(opts: {
     { id: 'gw' } as GatewayIdentity,
     config,
     new Metrics(new Registry(), 'gateway'),
+    new NoCacheEvents(),
   );
   return { svc, entries };
 }

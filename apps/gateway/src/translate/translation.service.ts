@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
+  CACHE_EVENT_SINK,
   ConfigService,
   JOB_NAMES,
   JOB_QUEUE,
@@ -10,7 +11,9 @@ import {
   glossaryDigest,
   jobPriority,
   translateQueueName,
+  normaliseForCache,
   translationCacheKey,
+  type CacheEventSink,
   type GlossaryTerm,
   type JobQueue,
   type TranslateJobData,
@@ -61,6 +64,7 @@ export class TranslationService {
     private readonly identity: GatewayIdentity,
     private readonly config: ConfigService,
     private readonly metrics: Metrics,
+    @Inject(CACHE_EVENT_SINK) private readonly events: CacheEventSink,
   ) {}
 
   async translate(req: TranslateRequest): Promise<TranslateOutcome> {
@@ -90,6 +94,21 @@ export class TranslationService {
     if (cfg.cache.enabled) {
       const cached = await this.cache.get(cacheKey).catch(() => undefined);
       this.metrics.translateCacheLookups.inc({ result: cached === undefined ? 'miss' : 'hit' });
+      // Finals only: interim text changes every second and would teach the warming chain noise. Not awaited.
+      if (req.isFinal)
+        this.events.emit({
+          v: 1,
+          kind: cached === undefined ? 'miss' : 'hit',
+          key: cacheKey,
+          tenant: req.tenantId,
+          stream: req.sessionId,
+          src: req.source,
+          dst: req.target,
+          model: cfg.translate.model,
+          text: normaliseForCache(req.text),
+          tenantScoped,
+          atMs: Date.now(),
+        });
       if (cached !== undefined) return { text: cached, fromCache: true };
     }
     const running = this.inFlight.get(cacheKey);

@@ -103,13 +103,15 @@ export class TranslateJobHandler {
       if (!result.fromCache) {
         this.metrics.jobDuration.observe({ queue: queueName, stage: 'inference' }, inferMs / 1000);
       }
-      await this.replies.publish(d.reply.gatewayId, {
-        ...base,
-        ok: true,
-        text: result.text,
-        fromCache: result.fromCache,
-        inferMs,
-      });
+      // A warming job only fills the cache: nobody waits for its reply.
+      if (!d.warming)
+        await this.replies.publish(d.reply.gatewayId, {
+          ...base,
+          ok: true,
+          text: result.text,
+          fromCache: result.fromCache,
+          inferMs,
+        });
       this.metrics.jobsTotal.inc({ queue: queueName, outcome: 'ok' });
     } catch (err) {
       await settleFailedJob({

@@ -1,2 +1,3 @@
 export * from './translation-cache';
 export * from './translation-cache.module';
+export * from './cache-events';

@@ -241,6 +241,50 @@ const cache = z
   })
   .prefault({});
 
+/**
+ * apps/cache: the policy around the cache Redis, its event stream, its admin API and warming. LFU settings
+ * come from the replay benchmark (docs/benchmarks.md): a 1-minute decay (the Redis default) lost to LRU at
+ * 10k entries on the streamer trace; 10 minutes was within 0.5 points of the best setting at every size.
+ */
+const cacheService = z
+  .strictObject({
+    // Admin HTTP (stats, invalidation, export/import, /metrics, /healthz).
+    admin_port: port.default(9470),
+    // sha256 (hex) of the admin bearer token; "" = the admin API answers 401 to every request.
+    admin_token_sha256: z
+      .string()
+      .regex(/^([0-9a-fA-F]{64})?$/, 'must be empty or 64 hex digits')
+      .default(''),
+    // Applied with CONFIG SET at start (a managed Redis that forbids CONFIG is logged and left alone).
+    maxmemory: z
+      .string()
+      .regex(/^\d+(kb|mb|gb)?$/i, 'must be bytes or a number with kb, mb or gb')
+      .default('256mb'),
+    lfu_log_factor: int(0, 255).default(10),
+    lfu_decay_time_min: int(0, 65535).default(10),
+    // Lookup events on the cache Redis stream (XADD MAXLEN ~): how many are kept for the service to read.
+    events_enabled: z.boolean().default(true),
+    events_max_len: int(1000, 10_000_000).default(100000),
+    // Hot keys saved on shutdown (and every snapshot_interval_ms) and reloaded at start.
+    hot_keys: int(0, 1_000_000).default(2000),
+    snapshot_interval_ms: int(10000).default(300000),
+    warming_enabled: z.boolean().default(true),
+    // Markov order: the last 1..order phrases of a stream (and its channel) predict the next one.
+    warming_order: int(1, 4).default(2),
+    warming_half_life_ms: int(60000).default(1800000),
+    // A phrase is warmed only if its estimated probability of coming next is at least this.
+    warming_min_probability: probability.default(0.5),
+    // Sightings of a context before its estimate is trusted (shrinks p by n/(n+prior)).
+    warming_prior_observations: z.number().min(0).max(100).default(3),
+    warming_max_predictions: int(1, 20).default(3),
+    // Bounds of the chain in Redis: contexts kept (least recently used dropped) and successors per context.
+    warming_max_contexts: int(100, 10_000_000).default(100000),
+    warming_max_successors: int(1, 64).default(8),
+    // Warming jobs are enqueued only while the translate queue has no waiting real job; at most this many.
+    warming_max_in_flight: int(1, 1000).default(8),
+  })
+  .prefault({});
+
 const workers = z
   .strictObject({ http_port: int(0, 65535).default(9090), heartbeat_ms: int(100).default(5000) })
   .prefault({});
@@ -456,6 +500,7 @@ export const configSchema = z.strictObject({
   hardware,
   queue,
   cache,
+  cache_service: cacheService,
   workers,
   limits,
   log,
@@ -484,6 +529,7 @@ export type ModelsConfig = AppConfig['models'];
 export type HardwareConfig = AppConfig['hardware'];
 export type QueueConfig = AppConfig['queue'];
 export type CacheConfig = AppConfig['cache'];
+export type CacheServiceConfig = AppConfig['cacheService'];
 export type WorkersConfig = AppConfig['workers'];
 export type LimitsConfig = AppConfig['limits'];
 export type LogConfig = AppConfig['log'];

@@ -95,6 +95,34 @@ export const METRIC_DEFINITIONS = {
     'Translation cache lookups, by result (hit, miss).',
     ['result'],
   ),
+  // cache service (apps/cache)
+  cacheLookupsTotal: counter(
+    'olt_cache_lookups_total',
+    'Translation cache lookups reported on the cache event stream, by result (hit, miss).',
+    ['result'],
+  ),
+  cacheEvictionsTotal: counter(
+    'olt_cache_evictions_total',
+    'Keys the cache Redis evicted under maxmemory (from INFO stats evicted_keys).',
+    [],
+  ),
+  cacheWarmedHitsTotal: counter(
+    'olt_cache_warmed_hits_total',
+    'Lookups answered by an entry that warming put in the cache (counted once per warmed entry).',
+    [],
+  ),
+  cacheWarmingJobsTotal: counter(
+    'olt_cache_warming_jobs_total',
+    'Warming translate jobs, by outcome (enqueued, skipped_busy, skipped_cached).',
+    ['outcome'],
+  ),
+  cacheInvalidatedTotal: counter(
+    'olt_cache_invalidated_keys_total',
+    'Keys deleted by admin invalidation, by scope (model, tenant, pair).',
+    ['scope'],
+  ),
+  cacheKeys: gauge('olt_cache_keys', 'Keys in the cache Redis.', []),
+  cacheMemoryBytes: gauge('olt_cache_memory_bytes', 'used_memory of the cache Redis.', []),
   // workers
   jobsTotal: counter('olt_worker_jobs_total', 'Jobs finished, by outcome (ok, error, retry).', [
     'queue',

@@ -91,6 +91,8 @@ export interface TranslateJobData {
   enqueuedAt: number;
   /** Terms kept out of the model: `source` passes through unchanged, or becomes `target` when set. */
   glossary?: GlossaryTerm[];
+  /** A warming job (apps/cache): the worker fills the cache and sends no reply. */
+  warming?: true;
 }
 
 export interface GlossaryTerm {

@@ -1,0 +1,34 @@
+import type { CacheEventV1, Metrics } from '@olt/shared';
+import type { CacheStats, CacheStore } from '../store/cache-store.port';
+
+/** Turns lookup events and the server's INFO into the olt_cache_* series. */
+export class CacheStatsRecorder {
+  private lastEvicted?: number;
+  readonly lookups = { hit: 0, miss: 0 };
+
+  constructor(
+    private readonly store: CacheStore,
+    private readonly metrics: Metrics,
+  ) {
+    // Present from the start, so dashboards show 0 instead of "no data".
+    for (const result of ['hit', 'miss']) metrics.get('cacheLookupsTotal').inc({ result }, 0);
+    metrics.get('cacheWarmedHitsTotal').inc(0);
+    metrics.get('cacheEvictionsTotal').inc(0);
+  }
+
+  onEvent = (e: CacheEventV1): void => {
+    this.lookups[e.kind]++;
+    this.metrics.get('cacheLookupsTotal').inc({ result: e.kind });
+  };
+
+  /** Reads INFO; evictions are a counter of the difference (a server restart resets evicted_keys). */
+  async poll(): Promise<CacheStats> {
+    const stats = await this.store.stats();
+    if (this.lastEvicted !== undefined && stats.evictedKeys >= this.lastEvicted)
+      this.metrics.get('cacheEvictionsTotal').inc(stats.evictedKeys - this.lastEvicted);
+    this.lastEvicted = stats.evictedKeys;
+    this.metrics.get('cacheKeys').set(stats.keys);
+    this.metrics.get('cacheMemoryBytes').set(stats.usedMemoryBytes);
+    return stats;
+  }
+}
