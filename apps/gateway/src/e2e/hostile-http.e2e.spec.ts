@@ -55,7 +55,7 @@ describe('hostile HTTP input against a running gateway', () => {
   const overlayToken = (sessionId: string, tenantId = 'a') =>
     signOverlayToken(
       { sessionId, tenantId, exp: Math.floor(Date.now() / 1000) + 3600 },
-      Buffer.from(TOKEN_SECRET),
+      { id: 'k1', secret: Buffer.from(TOKEN_SECRET) },
     );
 
   before(async () => {

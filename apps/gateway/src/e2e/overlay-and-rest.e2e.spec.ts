@@ -281,7 +281,7 @@ describe('overlay and REST API end to end', () => {
         const sessionId = 'overlay-e2e';
         const token = signOverlayToken(
           { sessionId, tenantId: 'e2e', exp: Math.floor(Date.now() / 1000) + 600 },
-          Buffer.from(TOKEN_SECRET),
+          { id: 'k1', secret: Buffer.from(TOKEN_SECRET) },
         );
         const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
         // Opened before the stream starts, as OBS does; lines=10 and no fade so nothing leaves the screen.

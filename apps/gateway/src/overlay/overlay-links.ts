@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AppError, ConfigService } from '@olt/shared';
-import { signOverlayToken, verifyOverlayToken, type OverlayGrant } from './overlay-token';
+import { signOverlayToken, verifyOverlayToken, type OverlayGrant, type OverlayKey } from './overlay-token';
 
 /**
  * Issues and checks overlay links. The secret comes from `overlay.token_secret`; when that is empty a
@@ -10,7 +10,8 @@ import { signOverlayToken, verifyOverlayToken, type OverlayGrant } from './overl
  */
 @Injectable()
 export class OverlayLinks {
-  private readonly secret: Buffer;
+  private readonly key: OverlayKey;
+  private readonly previous: OverlayKey[];
 
   constructor(private readonly config: ConfigService) {
     const configured = config.current.overlay.tokenSecret;
@@ -23,19 +24,31 @@ export class OverlayLinks {
           'characters, e.g. from a Kubernetes Secret; the Helm chart creates one when none is given).',
       );
     }
-    this.secret = configured ? Buffer.from(configured, 'utf8') : randomBytes(32);
+    this.key = {
+      id: config.current.overlay.tokenKeyId,
+      secret: configured ? Buffer.from(configured, 'utf8') : randomBytes(32),
+    };
+    this.previous = config.current.overlay.previousTokenKeys.map((k) => ({
+      id: k.id,
+      secret: Buffer.from(k.secret, 'utf8'),
+    }));
   }
 
   /** The browser-source URL for a session: what SessionStarted.overlay_url carries. */
   overlayUrlFor(sessionId: string, tenantId: string, nowMs = Date.now()): string {
     const cfg = this.config.current;
     const exp = Math.floor(nowMs / 1000) + cfg.overlay.tokenTtlS;
-    const token = signOverlayToken({ sessionId, tenantId, exp }, this.secret);
+    const token = signOverlayToken({ sessionId, tenantId, exp }, this.key);
     const base = cfg.gateway.publicUrl.replace(/\/+$/, '');
     return `${base}/overlay/${encodeURIComponent(sessionId)}?token=${token}`;
   }
 
   verify(token: string | undefined, sessionId: string, nowMs = Date.now()): OverlayGrant {
-    return verifyOverlayToken(token, sessionId, this.secret, Math.floor(nowMs / 1000));
+    return verifyOverlayToken(
+      token,
+      sessionId,
+      { current: this.key, previous: this.previous },
+      Math.floor(nowMs / 1000),
+    );
   }
 }

@@ -1,6 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { unauthenticated } from '@olt/shared';
 
+/** A signing key and the id written into the tokens it signs. */
+export interface OverlayKey {
+  id: string;
+  secret: Buffer;
+}
+
 /** What an overlay link grants: reading one session's subtitles of one tenant, until `exp`. */
 export interface OverlayGrant {
   sessionId: string;
@@ -10,22 +16,24 @@ export interface OverlayGrant {
 }
 
 /**
- * Read-only overlay tokens: base64url(JSON {v, s, t, exp}) "." base64url(HMAC-SHA256(secret, payload)).
- * Self-contained, so any gateway holding the same secret can check one without shared state; it can only
- * read, never stream or translate, so it may sit in an OBS scene file.
+ * Read-only overlay tokens: base64url(JSON {v: 2, k, s, t, exp}) "." base64url(HMAC-SHA256(key, payload)),
+ * `k` naming the key that signed it, so keys rotate without breaking the links already in OBS scenes.
+ * Self-contained, so any gateway holding the same keys can check one without shared state; it can only
+ * read, never stream or translate, so it may sit in an OBS scene file. v1 tokens (no `k`, signed with the
+ * current key) are still accepted.
  */
-export function signOverlayToken(grant: OverlayGrant, secret: Buffer): string {
+export function signOverlayToken(grant: OverlayGrant, key: OverlayKey): string {
   const payload = Buffer.from(
-    JSON.stringify({ v: 1, s: grant.sessionId, t: grant.tenantId, exp: grant.exp }),
+    JSON.stringify({ v: 2, k: key.id, s: grant.sessionId, t: grant.tenantId, exp: grant.exp }),
   ).toString('base64url');
-  return `${payload}.${mac(payload, secret)}`;
+  return `${payload}.${mac(payload, key.secret)}`;
 }
 
 /** Checks signature, expiry and session; throws UNAUTHENTICATED with the reason otherwise. */
 export function verifyOverlayToken(
   token: string | undefined,
   sessionId: string,
-  secret: Buffer,
+  keys: { current: OverlayKey; previous?: readonly OverlayKey[] },
   nowS: number,
 ): OverlayGrant {
   if (!token) {
@@ -35,7 +43,26 @@ export function verifyOverlayToken(
   }
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) throw unauthenticated('overlay token is malformed');
-  const expected = Buffer.from(mac(payload, secret));
+  let claims: { v?: number; k?: unknown; s?: unknown; t?: unknown; exp?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
+  } catch {
+    throw unauthenticated('overlay token is malformed');
+  }
+  // The key id is read before the signature is checked only to pick the key; nothing else is trusted yet.
+  const key =
+    claims.v === 1
+      ? keys.current
+      : [keys.current, ...(keys.previous ?? [])].find(
+          (k) => typeof claims.k === 'string' && k.id === claims.k,
+        );
+  if (!key) {
+    throw unauthenticated(
+      `overlay link was signed with key "${String(claims.k).slice(0, 32)}", which this deployment no longer ` +
+        'accepts (rotated out): get a new link from SessionStarted or GET /v1/sessions/{id}',
+    );
+  }
+  const expected = Buffer.from(mac(payload, key.secret));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw unauthenticated(
@@ -43,14 +70,8 @@ export function verifyOverlayToken(
         'overlay.token_secret (gateways behind one address must share it)',
     );
   }
-  let claims: { v?: number; s?: unknown; t?: unknown; exp?: unknown };
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
-  } catch {
-    throw unauthenticated('overlay token is malformed');
-  }
   if (
-    claims.v !== 1 ||
+    (claims.v !== 1 && claims.v !== 2) ||
     typeof claims.s !== 'string' ||
     typeof claims.t !== 'string' ||
     typeof claims.exp !== 'number'

@@ -362,6 +362,22 @@ const overlay = z
       .string()
       .refine((s) => s === '' || s.length >= 16, 'must be "" or at least 16 characters')
       .default(''),
+    // Key id written into new links (`k` of the token), so a key can be rotated without breaking links.
+    token_key_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits and _ . -')
+      .default('k1'),
+    // Keys still accepted for links signed before a rotation (never used to sign). Drop one once
+    // token_ttl_s has passed since it stopped being token_secret.
+    previous_token_keys: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits and _ . -'),
+          secret: z.string().min(16, 'must be at least 16 characters'),
+        }),
+      )
+      .max(8)
+      .default([]),
     token_ttl_s: int(60).default(604800),
     // Catch-up history per session: the last N final results (all languages) plus the open interims.
     history_finals: int(1, 10000).default(50),
