@@ -26,6 +26,8 @@ export class PairBatcher {
       maxBatchSize: opts.maxBatchSize,
       maxWaitMs: opts.maxWaitMs,
       concurrency: opts.concurrency,
+      // One sentence the model cannot translate fails only its own job, at once (PoisonRequestError).
+      isolateFailures: true,
       key: (req) => `${req.source}>${req.target}`,
     });
   }
