@@ -14,6 +14,7 @@ import { AdminListener } from './health/admin-listener';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { FeedModule } from './feed/feed.module';
+import { QueueBreaker } from './infra/queue-breaker';
 import { GatewayIdentity } from './infra/gateway-identity';
 import { DeploymentLanguages } from './languages/deployment-languages';
 import { LanguagesController } from './languages/languages.controller';
@@ -54,6 +55,7 @@ import { TranslationService } from './translate/translation.service';
     // One Silero ONNX session per process; each stream gets its own recurrent state.
     { provide: SileroVadModel, useFactory: () => SileroVadModel.load() },
     GatewayIdentity,
+    QueueBreaker,
     ReplyRouter,
     AsrDispatcher,
     AsrTierRouter,

@@ -16,3 +16,4 @@ export * from './obs';
 export * from './hardware';
 export * from './model-store';
 export * from './audio';
+export * from './resilience';

@@ -17,6 +17,7 @@ import {
   type TranslationCache,
 } from '@olt/shared';
 import { GatewayIdentity } from '../infra/gateway-identity';
+import { QueueBreaker } from '../infra/queue-breaker';
 import { ReplyRouter } from '../results/reply-router.service';
 import type { StreamPriority } from '../session/session-settings';
 import { maskProfanity } from './profanity-mask';
@@ -61,6 +62,7 @@ export class TranslationService {
     private readonly identity: GatewayIdentity,
     private readonly config: ConfigService,
     private readonly metrics: Metrics,
+    private readonly queueBreaker: QueueBreaker,
   ) {}
 
   async translate(req: TranslateRequest): Promise<TranslateOutcome> {
@@ -140,10 +142,12 @@ export class TranslationService {
       timeoutMs: cfg.queue.resultTimeoutMs,
       what: 'the translation',
       enqueue: () =>
-        this.queue.add(translateQueueName(), JOB_NAMES.translate, data, {
-          priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
-          jobId: requestId,
-        }),
+        this.queueBreaker.run(() =>
+          this.queue.add(translateQueueName(), JOB_NAMES.translate, data, {
+            priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
+            jobId: requestId,
+          }),
+        ),
     });
     if (!result.ok)
       throw new AppError(

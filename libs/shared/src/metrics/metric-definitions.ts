@@ -87,7 +87,7 @@ export const METRIC_DEFINITIONS = {
   ),
   replyStreamRecreatedTotal: counter(
     'olt_gateway_reply_stream_recreated_total',
-    "Times the gateway found its reply stream or consumer group gone (expiry, a queue-Redis restart) and recreated it.",
+    'Times the gateway found its reply stream or consumer group gone (expiry, a queue-Redis restart) and recreated it.',
     [],
   ),
   translateCacheLookups: counter(
@@ -139,6 +139,11 @@ export const METRIC_DEFINITIONS = {
     'olt_worker_up',
     '1 while this worker consumes its queue, 0 while starting or draining.',
     [],
+  ),
+  circuitOpen: gauge(
+    'olt_circuit_open',
+    '1 while the circuit breaker to a dependency is open (calls fail fast), else 0; breaker = queue, cache, obs.',
+    ['breaker'],
   ),
   // queues (exported by whoever watches them)
   queueDepth: gauge(
