@@ -17,3 +17,4 @@ export * from './hardware';
 export * from './model-store';
 export * from './audio';
 export * from './resilience';
+export * from './resume';
