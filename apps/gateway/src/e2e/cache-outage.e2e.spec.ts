@@ -54,7 +54,11 @@ describe('the translation cache Redis stopped', () => {
     const warm = await translateOnce();
     assert.ok(warm.length > 0);
     assert.equal(await cacheCircuit(), 0);
-    assert.equal((await translateOnce()).every((t) => t.fromCache), true, 'the cache answers while it is up');
+    assert.equal(
+      (await translateOnce()).every((t) => t.fromCache),
+      true,
+      'the cache answers while it is up',
+    );
 
     const back = stack.cacheRedis!.restart(8000); // down for 8 s
     await new Promise((r) => setTimeout(r, 300));
@@ -62,9 +66,15 @@ describe('the translation cache Redis stopped', () => {
     for (const file of ['hello.wav', 'two-sentences.wav']) {
       const during = await translateOnce(file);
       assert.ok(during.length > 0, 'translations still arrive');
-      assert.ok(during.every((t) => !t.fromCache), 'from the model, not the cache');
+      assert.ok(
+        during.every((t) => !t.fromCache),
+        'from the model, not the cache',
+      );
     }
-    assert.ok(Date.now() - started < 8000, `no waiting on the cache (${Date.now() - started} ms for two streams)`);
+    assert.ok(
+      Date.now() - started < 8000,
+      `no waiting on the cache (${Date.now() - started} ms for two streams)`,
+    );
     assert.equal(await cacheCircuit(), 1, 'the cache circuit is open');
 
     await back;
