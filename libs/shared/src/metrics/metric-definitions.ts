@@ -142,7 +142,7 @@ export const METRIC_DEFINITIONS = {
   ),
   circuitOpen: gauge(
     'olt_circuit_open',
-    '1 while the circuit breaker to a dependency is open (calls fail fast), else 0; breaker = queue, cache, obs.',
+    '1 while the circuit breaker to a dependency is open (calls fail fast), else 0; breaker = queue, cache, or obs (open OBS output circuits).',
     ['breaker'],
   ),
   // queues (exported by whoever watches them)

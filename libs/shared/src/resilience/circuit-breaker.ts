@@ -12,7 +12,15 @@ export interface BreakerSettings {
   windowMs: number;
   /** How long an open circuit fails fast before one probe call is let through (half-open). */
   resetMs: number;
+  /**
+   * Whether an error says the dependency is failing (counts toward opening). Default: anything but an
+   * AppError that is the caller's fault (codes other than UNAVAILABLE / DEADLINE_EXCEEDED).
+   */
+  isFailure?: (err: unknown) => boolean;
 }
+
+const dependencyFailing = (err: unknown) =>
+  !(err instanceof AppError) || err.code === 'UNAVAILABLE' || err.code === 'DEADLINE_EXCEEDED';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -27,7 +35,8 @@ type Action = () => Promise<unknown>;
  * A circuit breaker (opossum) around one dependency: each call runs under a deadline; when too many calls
  * fail, the circuit opens and calls fail at once with UNAVAILABLE instead of waiting on a dependency that
  * is down; after resetMs one probe is let through (half-open) and its success closes the circuit again.
- * Errors that are the caller's fault (an AppError other than UNAVAILABLE / DEADLINE_EXCEEDED) do not count.
+ * Errors that are the caller's fault (an AppError other than UNAVAILABLE / DEADLINE_EXCEEDED) do not count;
+ * errors of the call itself reach the caller unchanged.
  */
 export class DependencyBreaker {
   private readonly breaker: CircuitBreaker<[Action], unknown>;
@@ -46,8 +55,8 @@ export class DependencyBreaker {
       volumeThreshold: settings.minCalls,
       rollingCountTimeout: settings.windowMs,
       resetTimeout: settings.resetMs,
-      errorFilter: (err: unknown) =>
-        err instanceof AppError && err.code !== 'UNAVAILABLE' && err.code !== 'DEADLINE_EXCEEDED',
+      // opossum: true = "do not count this error".
+      errorFilter: (err: unknown) => !(settings.isFailure ?? dependencyFailing)(err),
     });
     this.breaker.on('open', () => observe?.(name, 'open'));
     this.breaker.on('halfOpen', () => observe?.(name, 'half-open'));
@@ -60,7 +69,10 @@ export class DependencyBreaker {
     return this.breaker.halfOpen ? 'half-open' : 'closed';
   }
 
-  /** Runs `action` through the breaker; an open circuit or a missed deadline rejects with UNAVAILABLE. */
+  /**
+   * Runs `action` through the breaker; an open circuit or a missed deadline rejects with UNAVAILABLE, the
+   * action's own error is rethrown as it is.
+   */
   async run<T>(action: () => Promise<T>): Promise<T> {
     try {
       return (await this.breaker.fire(action)) as T;
@@ -88,8 +100,6 @@ export class DependencyBreaker {
         `${this.description} did not answer within ${this.settings.timeoutMs} ms`,
       );
     }
-    if (err instanceof AppError) return err;
-    const message = err instanceof Error ? err.message : String(err);
-    return new AppError('UNAVAILABLE', `${this.description} failed: ${message}`);
+    return err;
   }
 }
