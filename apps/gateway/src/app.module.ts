@@ -15,6 +15,7 @@ import { AdminListener } from './health/admin-listener';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { FeedModule } from './feed/feed.module';
+import { QueueBreaker } from './infra/queue-breaker';
 import { GatewayIdentity } from './infra/gateway-identity';
 import { DeploymentLanguages } from './languages/deployment-languages';
 import { LanguagesController } from './languages/languages.controller';
@@ -65,6 +66,7 @@ import { TranslationService } from './translate/translation.service';
         }),
     },
     GatewayIdentity,
+    QueueBreaker,
     ReplyRouter,
     AsrDispatcher,
     AsrTierRouter,

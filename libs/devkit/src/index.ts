@@ -6,3 +6,4 @@ export * from './models/whisper';
 export * from './redis';
 export * from './stack';
 export * from './obs';
+export * from './chaos';

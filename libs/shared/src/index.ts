@@ -17,3 +17,5 @@ export * from './hardware';
 export * from './model-store';
 export * from './audio';
 export * from './cache-warming';
+export * from './resilience';
+export * from './resume';

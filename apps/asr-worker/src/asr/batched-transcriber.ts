@@ -19,55 +19,35 @@ export interface BatchedTranscriberOptions {
 /**
  * Cross-stream micro-batching in front of an AsrEngine: requests submitted by concurrently running jobs are
  * collected (up to maxBatchSize, for at most maxWaitMs) into one engine call. Interim and final requests
- * share batches. If a batch fails, its requests are retried one by one, so one bad request (too long,
- * unsupported language) fails only its own job.
+ * share batches. If a batch fails, its requests are run again one by one (MicroBatcher isolateFailures), so
+ * one bad request (too long, unsupported language, an ONNX error) fails only its own job, with a
+ * PoisonRequestError that is answered at once instead of retried.
  */
-type Settled = { ok: true; value: BatchedResult } | { ok: false; error: unknown };
-
 export class BatchedTranscriber {
-  private readonly batcher: MicroBatcher<AsrRequest, Settled>;
+  private readonly batcher: MicroBatcher<AsrRequest, BatchedResult>;
 
   constructor(
     private readonly engine: AsrEngine,
     options: BatchedTranscriberOptions,
   ) {
-    this.batcher = new MicroBatcher<AsrRequest, Settled>({
+    this.batcher = new MicroBatcher<AsrRequest, BatchedResult>({
       maxBatchSize: options.maxBatchSize,
       maxWaitMs: options.maxWaitMs,
       concurrency: options.concurrency,
+      isolateFailures: true,
       onBatch: (size) => options.onBatch?.(size),
       run: (batch) => this.run(batch),
     });
   }
 
-  async transcribe(request: AsrRequest): Promise<BatchedResult> {
-    const settled = await this.batcher.submit(request);
-    if (!settled.ok) throw settled.error;
-    return settled.value;
+  transcribe(request: AsrRequest): Promise<BatchedResult> {
+    return this.batcher.submit(request);
   }
 
-  private async run(batch: AsrRequest[]): Promise<Settled[]> {
+  private async run(batch: AsrRequest[]): Promise<BatchedResult[]> {
     const started = performance.now();
-    try {
-      const results = await this.engine.transcribe(batch);
-      const inferMs = performance.now() - started;
-      return results.map((result) => ({ ok: true, value: { result, batchSize: batch.length, inferMs } }));
-    } catch (error) {
-      if (batch.length === 1) return [{ ok: false, error }];
-      // One by one (not in parallel): the engine is the bottleneck either way, and errors stay per request.
-      const settled: Settled[] = [];
-      for (const request of batch) settled.push(await this.runAlone(request));
-      return settled;
-    }
-  }
-
-  private async runAlone(request: AsrRequest): Promise<Settled> {
-    const started = performance.now();
-    try {
-      const [result] = await this.engine.transcribe([request]);
-      return { ok: true, value: { result, batchSize: 1, inferMs: performance.now() - started } };
-    } catch (error) {
-      return { ok: false, error };
-    }
+    const results = await this.engine.transcribe(batch);
+    const inferMs = performance.now() - started;
+    return results.map((result) => ({ result, batchSize: batch.length, inferMs }));
   }
 }

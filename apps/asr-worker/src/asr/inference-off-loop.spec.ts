@@ -110,11 +110,12 @@ describe('ASR inference off the event loop (mid-sized generated Whisper, as benc
     await engine.transcribe(batch.slice(0, 1));
     let threaded: unknown;
     const free = await maxLoopDelayDuring(async () => (threaded = await engine.transcribe(batch)));
-    // Wide margin for a loaded 2-core CI machine: the thread may be scheduled late, but the loop is never
-    // held for the batch (in-loop it is held for all of it).
+    // 100 ms on a quiet machine; on a shared one (load far above the core count) the scheduler alone adds
+    // delays of that size, so the bound is also relative: a fifth of what the same batch blocks in-loop.
+    const bound = Math.max(100, blocked / 5);
     assert.ok(
-      free < Math.max(150, blocked / 3),
-      `max event-loop delay ${free.toFixed(0)} ms with inference in a thread (${blocked.toFixed(0)} ms in-loop)`,
+      free < bound,
+      `max event-loop delay ${free.toFixed(0)} ms with inference in a thread (${blocked.toFixed(0)} ms in-loop, bound ${bound.toFixed(0)} ms)`,
     );
     assert.deepEqual(threaded, expected, 'the thread decodes exactly what the event loop did');
   });

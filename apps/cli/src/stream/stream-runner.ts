@@ -5,6 +5,8 @@ import { bytesPerFrame } from '../audio/wav-reader';
 import { CliError, EXIT, grpcError, inputError } from '../exit-codes';
 import { authMetadata } from '../grpc/gateway-client';
 import { ResumeBuffer } from './resume-buffer';
+// The resume module alone: the CLI does not load the workers' ONNX Runtime through the shared index.
+import { ResumePoint } from '@olt/shared/dist/resume';
 
 export interface StreamRunOptions {
   server: string;
@@ -48,8 +50,9 @@ const RESUME_SECONDS = 120;
 
 /**
  * Streams one input over StreamTranslate. On UNAVAILABLE (gateway draining or gone) it reconnects with
- * backoff and resumes the same session with `resume_from_ms` = end of the last final transcript, sending
- * the audio after it again, so no speech is lost and no final is repeated.
+ * backoff and resumes the same session from its resume point (docs/protocol.md: the end of the last segment
+ * whose final transcript and every final translation arrived), sending the audio after it again, so no
+ * speech and no translation is lost.
  */
 export async function runStream(
   client: LiveTranslateClient,
@@ -67,7 +70,7 @@ export async function runStream(
   const resume = new ResumeBuffer(RESUME_SECONDS * bytesPerSecond);
   let sessionId = opts.sessionId ?? '';
   let pulledBytes = 0;
-  let lastFinalEndMs = 0;
+  let resumePoint = new ResumePoint(opts.targets.length);
   let finals = 0;
   let calls = 0;
   let retries = 0;
@@ -84,7 +87,9 @@ export async function runStream(
 
   for (;;) {
     calls++;
-    const resumeBytes = resume.resumePosition(toBytes(lastFinalEndMs));
+    const resumeBytes = resume.resumePosition(toBytes(resumePoint.ms));
+    // Segments still waiting for translations when the call ended are made again from the resent audio.
+    resumePoint = new ResumePoint(opts.targets.length, toMs(resumeBytes));
     let progressed = false;
     const outcome = await runCall({
       client,
@@ -120,11 +125,10 @@ export async function runStream(
             );
           sessionId = r.started.sessionId;
         }
-        if (r.transcript?.isFinal) {
-          finals++;
-          lastFinalEndMs = Math.max(lastFinalEndMs, Number(r.transcript.endMs));
-          resume.trimBefore(toBytes(lastFinalEndMs));
-        }
+        if (r.transcript?.isFinal) finals++;
+        const before = resumePoint.ms;
+        resumePoint.observe(r);
+        if (resumePoint.ms > before) resume.trimBefore(toBytes(resumePoint.ms));
         opts.onResponse(r, calls);
       },
     });
@@ -149,7 +153,7 @@ export async function runStream(
     }
     retries++;
     opts.onStatus(
-      `gateway unavailable (${outcome.details || 'no message'}); reconnecting in ${(delay / 1000).toFixed(1)} s and resuming at ${(toMs(resume.resumePosition(toBytes(lastFinalEndMs))) / 1000).toFixed(2)} s (try ${retries}/${opts.maxRetries})`,
+      `gateway unavailable (${outcome.details || 'no message'}); reconnecting in ${(delay / 1000).toFixed(1)} s and resuming at ${(toMs(resume.resumePosition(toBytes(resumePoint.ms))) / 1000).toFixed(2)} s (try ${retries}/${opts.maxRetries})`,
     );
     await unlessStopped(new Promise((r) => setTimeout(r, delay)));
     if (stop?.aborted) return { ...result, stopped: true };

@@ -16,6 +16,7 @@ import {
 } from '@olt/shared';
 import { AsrTierRouter } from './asr-tier-router';
 import { GatewayIdentity } from '../infra/gateway-identity';
+import { QueueBreaker } from '../infra/queue-breaker';
 import { ReplyRouter } from '../results/reply-router.service';
 import type { AsrTranscriber, TranscribeRequest } from './asr-transcriber.port';
 
@@ -34,13 +35,15 @@ export class AsrDispatcher implements AsrTranscriber {
     private readonly router: ReplyRouter,
     private readonly identity: GatewayIdentity,
     private readonly config: ConfigService,
+    private readonly queueBreaker: QueueBreaker,
   ) {}
 
   async transcribe(req: TranscribeRequest): Promise<AsrReply> {
     const cfg = this.config.current;
     const requestId = randomUUID();
     const audioKey = segmentAudioKey(req.tenantId, requestId);
-    await this.store.put(audioKey, req.audio, cfg.queue.segmentTtlS);
+    // Under a deadline: during a queue-Redis outage the segment fails with UNAVAILABLE, it does not hang.
+    await this.queueBreaker.run(() => this.store.put(audioKey, req.audio, cfg.queue.segmentTtlS));
     const data: AsrJobData = {
       v: 1,
       reply: { gatewayId: this.identity.id, sessionId: req.sessionId, requestId },
@@ -57,7 +60,7 @@ export class AsrDispatcher implements AsrTranscriber {
       vadSpeechRatio: req.vadSpeechRatio,
       enqueuedAt: Date.now(),
     };
-    const tier = await this.tiers.tier();
+    const tier = await this.queueBreaker.run(() => this.tiers.tier());
     try {
       return await this.router.exchange({
         requestId,
@@ -65,10 +68,12 @@ export class AsrDispatcher implements AsrTranscriber {
         timeoutMs: cfg.queue.resultTimeoutMs,
         what: 'the segment',
         enqueue: () =>
-          this.queue.add(asrQueueName(tier), JOB_NAMES.transcribe, data, {
-            priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
-            jobId: requestId,
-          }),
+          this.queueBreaker.run(() =>
+            this.queue.add(asrQueueName(tier), JOB_NAMES.transcribe, data, {
+              priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
+              jobId: requestId,
+            }),
+          ),
       });
     } catch (err) {
       // The job was never queued: nobody will read its audio.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AsrReply, ConfigService, JobQueue, SegmentStore } from '@olt/shared';
+import { testQueueBreaker } from '../infra/queue-breaker.testing';
 import type { AsrTierRouter } from './asr-tier-router';
 import type { GatewayIdentity } from '../infra/gateway-identity';
 import type { ReplyRouter } from '../results/reply-router.service';
@@ -8,11 +9,19 @@ import { AsrDispatcher } from './asr-dispatcher.service';
 import type { TranscribeRequest } from './asr-transcriber.port';
 
 /** Fakes of the queue, store and reply router: this checks only where the dispatcher puts audio. */
-function dispatcher() {
+const RESILIENCE = {
+  requestTimeoutMs: 200,
+  cacheTimeoutMs: 100,
+  breakerErrorPercent: 50,
+  breakerMinCalls: 3,
+  breakerWindowMs: 10_000,
+  breakerResetMs: 60_000,
+};
+function dispatcher(put?: SegmentStore['put']) {
   const stored = new Map<string, Float32Array>();
   const jobs: Array<{ audioKey: string; tenantId: string }> = [];
   const store = {
-    put: async (key: string, audio: Float32Array) => void stored.set(key, audio),
+    put: put ?? (async (key: string, audio: Float32Array) => void stored.set(key, audio)),
     delete: async () => undefined,
   } as unknown as SegmentStore;
   const queue = {
@@ -25,7 +34,7 @@ function dispatcher() {
     },
   } as unknown as ReplyRouter;
   const config = {
-    current: { queue: { segmentTtlS: 60, resultTimeoutMs: 1000 } },
+    current: { queue: { segmentTtlS: 60, resultTimeoutMs: 1000 }, resilience: RESILIENCE },
   } as unknown as ConfigService;
   const d = new AsrDispatcher(
     queue,
@@ -34,6 +43,7 @@ function dispatcher() {
     router,
     { id: 'gw-1' } as GatewayIdentity,
     config,
+    testQueueBreaker(config),
   );
   return { d, stored, jobs };
 }
@@ -64,5 +74,23 @@ describe('AsrDispatcher keeps segment audio apart', () => {
       );
       assert.ok(!job.audioKey.includes('same-session'), 'the client-chosen id is not part of the key');
     }
+  });
+});
+
+describe('AsrDispatcher during a queue-Redis outage', () => {
+  it('fails a segment whose audio cannot be stored with UNAVAILABLE at the deadline, then fails fast once the circuit opens', async () => {
+    const { d, jobs } = dispatcher(() => new Promise<void>(() => undefined)); // Redis never answers
+    const started = Date.now();
+    await assert.rejects(d.transcribe(request('tenant-a', 0.1)), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'UNAVAILABLE');
+      assert.match(err.message, /queue Redis\) did not answer within 200 ms/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000, `waited ${Date.now() - started} ms`);
+    await Promise.allSettled([1, 2, 3].map((i) => d.transcribe(request('tenant-a', i))));
+    const fast = Date.now();
+    await assert.rejects(d.transcribe(request('tenant-a', 0.5)), /circuit "queue" open/);
+    assert.ok(Date.now() - fast < 100, 'an open circuit answers at once');
+    assert.equal(jobs.length, 0, 'nothing was enqueued without its audio');
   });
 });

@@ -20,8 +20,8 @@ describe('a worker killed with SIGKILL mid-job', () => {
   before(async () => {
     stack = await startLocalStack({
       asrWorkers: 0,
-      // Short locks so a dead worker's job is found stalled within seconds (production: 30 s).
-      settings: { queue: { lock_duration_ms: 2000, stalled_interval_ms: 1000 } },
+      // The production lock settings (queue.lock_duration_ms 2000, stalled_interval_ms 500): a dead
+      // worker's job is found stalled within ~2 s, safe because inference runs in worker threads.
       waitForReady: false,
     });
   });

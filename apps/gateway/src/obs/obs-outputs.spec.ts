@@ -8,7 +8,13 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigModule, LoggingModule, type StreamResponse__Output } from '@olt/shared';
+import {
+  ConfigModule,
+  LoggingModule,
+  Metrics,
+  MetricsModule,
+  type StreamResponse__Output,
+} from '@olt/shared';
 import { ObsWebSocketSocket } from '@olt/shared/dist/obs';
 import { startHeadlessObs, type HeadlessObs } from '@olt/devkit/dist/obs';
 import { needsProgram } from '@olt/devkit/dist/testing';
@@ -20,7 +26,11 @@ const skip = needsProgram('obs', 'gateway OBS outputs against a real OBS');
 const final = (segmentId: string, text: string): StreamResponse__Output =>
   ({ transcript: { segmentId, text, isFinal: true, revision: 1, language: 'en' } }) as StreamResponse__Output;
 
-async function contextWith(obs: Record<string, unknown>, lines: string[]): Promise<INestApplicationContext> {
+async function contextWith(
+  obs: Record<string, unknown>,
+  lines: string[],
+  resilience: Record<string, unknown> = {},
+): Promise<INestApplicationContext> {
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
       lines.push(...chunk.toString().split('\n').filter(Boolean));
@@ -29,8 +39,9 @@ async function contextWith(obs: Record<string, unknown>, lines: string[]): Promi
   });
   @Module({
     imports: [
-      ConfigModule.forRoot({ env: {}, watch: false, overrides: { obs } }),
+      ConfigModule.forRoot({ env: {}, watch: false, overrides: { obs, resilience } }),
       LoggingModule.forRoot({ name: 'gateway', destination }),
+      MetricsModule.forRoot({ app: 'gateway' }),
     ],
     providers: [ObsOutputs],
   })
@@ -94,6 +105,53 @@ describe('gateway ObsOutputs', { skip }, () => {
       await outputs.detach(call('sess-1'));
       assert.deepEqual(outputs.status(call('sess-1')), []);
       assert.equal(output.status().connection.state, 'stopped');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('gateway ObsOutputs circuit breaker', () => {
+  test('an OBS that stops answering opens the output circuit: requests fail fast, olt_circuit_open{breaker="obs"} is 1', async () => {
+    const app = await contextWith({ enabled: true, text_source: 'Subs', captions: false }, [], {
+      request_timeout_ms: 100,
+      breaker_min_calls: 2,
+      breaker_reset_ms: 60_000,
+    });
+    const outputs = app.get(ObsOutputs);
+    let requests = 0;
+    outputs.socketFactory = () => ({
+      connect: async () => ({ obsWebSocketVersion: '5.1.0' }),
+      disconnect: async () => undefined,
+      call: () => {
+        requests++;
+        return new Promise(() => undefined); // connected, but never answers
+      },
+      onClose: () => undefined,
+    });
+    const gauge = async () =>
+      Number(
+        /^olt_circuit_open\{[^}]*breaker="obs"[^}]*\} (\d+)/m.exec(
+          await app.get(Metrics).registry.metrics(),
+        )?.[1],
+      );
+    try {
+      assert.equal(await gauge(), 0);
+      const output = outputs.attach(call('s-breaker'))!;
+      await output.connection.whenConnected(5000);
+      const deadline = Date.now() + 10_000;
+      while ((await gauge()) !== 1) {
+        assert.ok(Date.now() < deadline, 'the circuit opened');
+        output.showText(`line ${Date.now()}`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const before = requests;
+      const started = Date.now();
+      await assert.rejects(output.connection.call('GetVersion'), /circuit "obs" open/);
+      assert.ok(Date.now() - started < 50, 'an open circuit answers at once');
+      assert.equal(requests, before, 'OBS was not asked');
+      await outputs.detach(call('s-breaker'));
+      assert.equal(await gauge(), 0, 'a detached output no longer counts');
     } finally {
       await app.close();
     }

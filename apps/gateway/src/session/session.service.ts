@@ -171,18 +171,22 @@ export class SessionService implements BeforeApplicationShutdown, OnModuleDestro
   }
 
   /**
-   * SIGTERM (rolling update, node drain): refuse new streams, give open ones up to
-   * gateway.drain_timeout_ms to finish on their own, then end the rest with UNAVAILABLE so clients resume
-   * elsewhere. Runs before the gRPC server is shut down.
+   * SIGTERM (rolling update, node drain): refuse new streams; every open stream stops taking audio, has
+   * its in-flight segments finished and delivered (up to gateway.drain_timeout_ms in all), then ends with
+   * UNAVAILABLE so its client resumes elsewhere from its resume point (StreamSession.drain). Runs before
+   * the gRPC server is shut down.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
-    const deadline = Date.now() + this.config.current.gateway.drainTimeoutMs;
-    if (this.live.size) this.logger.info({ streams: this.live.size }, 'draining: waiting for open streams');
-    while (this.live.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const timeoutMs = this.config.current.gateway.drainTimeoutMs;
+    if (this.live.size)
+      this.logger.info({ streams: this.live.size }, 'draining: delivering in-flight results');
     await Promise.all(
       [...this.live].map((session) =>
-        session.drain('this gateway is shutting down: reconnect and resume with resume_from_ms'),
+        session.drain(
+          'this gateway is shutting down: reconnect and resume with resume_from_ms (docs/protocol.md)',
+          timeoutMs,
+        ),
       ),
     );
   }

@@ -67,7 +67,11 @@ export interface StreamSessionDeps {
   onClosed: (outcome: 'ok' | 'error' | 'cancelled') => void;
 }
 
-type InboxItem = { kind: 'message'; msg: StreamRequest__Output } | { kind: 'end' };
+type InboxItem =
+  | { kind: 'message'; msg: StreamRequest__Output }
+  | { kind: 'end' }
+  /** The gateway is draining: finish the open segment and deliver what is in flight, then `done`. */
+  | { kind: 'drain'; done: () => void };
 
 /** Inbound messages allowed to wait before the call is paused (HTTP/2 flow control then stalls the client). */
 const INBOX_HIGH_WATER = 4;
@@ -88,6 +92,8 @@ export class StreamSession {
   private closed = false;
   private paused = false;
   private ending = false;
+  /** The gateway drains: audio is no longer read; in-flight segments are finished before UNAVAILABLE. */
+  private draining = false;
   private startTimer?: NodeJS.Timeout;
   private finishTimer?: NodeJS.Timeout;
   /** Serialises transcript writes in segment order. */
@@ -192,11 +198,16 @@ export class StreamSession {
   }
 
   /**
-   * The gateway is going away: end the call with UNAVAILABLE so the client reconnects (to another
-   * gateway) and resumes with resume_from_ms. Results still in flight for this call are lost; the
-   * client resends the audio after its last final.
+   * The gateway is going away. The stream stops taking audio (what the client sent but this gateway has
+   * not read yet is dropped), the open segment is cut where the audio read so far ends, and every segment
+   * in flight gets its final transcript and translations, within `timeoutMs`; then the call ends with
+   * UNAVAILABLE and the client resumes, on another gateway, from its resume point (docs/protocol.md: the
+   * end of the last segment whose final transcript and every final translation arrived), resending the
+   * audio after it. Results still missing at the deadline are not sent, so they fall after the client's
+   * resume point and are made again from the resent audio: nothing lost, nothing twice.
    */
-  drain(message: string): Promise<void> {
+  async drain(message: string, timeoutMs = 0): Promise<void> {
+    if (this.closed) return;
     // Resolve once the status has been handed to the transport, so the server is not torn down under it.
     const sent = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 1000);
@@ -205,12 +216,40 @@ export class StreamSession {
         resolve();
       });
     });
+    if (this.settings && timeoutMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([this.deliverInFlight(), deadline]);
+      clearTimeout(timer);
+    }
     this.fail(unavailable(message));
     return sent;
   }
 
+  /** Drain: no more audio; the pump finishes the open segment and waits for the results in flight. */
+  private deliverInFlight(): Promise<void> {
+    if (this.ending) {
+      // Already finishing (half-close): finish() delivers everything; wait until it has.
+      return new Promise((resolve) => {
+        const poll = setInterval(() => {
+          if (this.closed || !this.outstanding.size) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 50);
+      });
+    }
+    this.draining = true;
+    return new Promise<void>((resolve) => {
+      this.inbox.length = 0;
+      this.inbox.push({ kind: 'drain', done: resolve });
+      this.updateFlow();
+      void this.pump();
+    });
+  }
+
   private enqueue(item: InboxItem): void {
-    if (this.closed) return;
+    if (this.closed || this.draining) return;
     this.inbox.push(item);
     this.updateFlow();
     void this.pump();
@@ -218,7 +257,10 @@ export class StreamSession {
 
   private updateFlow(): void {
     const shouldPause =
-      this.inbox.length >= INBOX_HIGH_WATER || this.writer.congested || this.tooManyFinalsPending;
+      this.draining ||
+      this.inbox.length >= INBOX_HIGH_WATER ||
+      this.writer.congested ||
+      this.tooManyFinalsPending;
     if (shouldPause && !this.paused) {
       this.paused = true;
       this.call.pause();
@@ -253,7 +295,10 @@ export class StreamSession {
         }
         const item = this.inbox.shift()!;
         this.updateFlow();
-        if (item.kind === 'end') await this.finish();
+        if (item.kind === 'drain') {
+          await this.deliverPending();
+          item.done();
+        } else if (item.kind === 'end') await this.finish();
         else await this.handle(item.msg);
       }
     } catch (err) {
@@ -683,15 +728,21 @@ export class StreamSession {
         ),
       timeoutMs,
     );
-    if (this.pipeline) this.handleEvents(await this.pipeline.end());
-    while (this.outstanding.size) await Promise.all([...this.outstanding]);
-    await this.writer.flushed();
+    await this.deliverPending();
     clearTimeout(this.finishTimer);
     if (this.closed) return;
     this.closed = true;
     this.call.end();
     this.log.info('session completed');
     this.deps.onClosed('ok');
+  }
+
+  /** End of audio (half-close or drain): cut the open segment, then wait until every result is written. */
+  private async deliverPending(): Promise<void> {
+    this.ending = true;
+    if (this.pipeline) this.handleEvents(await this.pipeline.end());
+    while (this.outstanding.size) await Promise.all([...this.outstanding]);
+    await this.writer.flushed();
   }
 
   private fail(err: unknown): void {

@@ -1,3 +1,4 @@
+import { testQueueBreaker } from '../infra/queue-breaker.testing';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
@@ -42,6 +43,13 @@ function service(opts: {
       cache: { enabled: true, shareAcrossTenants: opts.shareAcrossTenants },
       translate: { model: 'tiny' },
       queue: { resultTimeoutMs: 1000 },
+      resilience: {
+        requestTimeoutMs: 1000,
+        breakerErrorPercent: 50,
+        breakerMinCalls: 5,
+        breakerWindowMs: 10_000,
+        breakerResetMs: 5000,
+      },
       tenants: [
         { id: 'tenant-a', glossary: opts.tenantGlossary ?? [], maskProfanity: false },
         { id: 'tenant-b', glossary: [], maskProfanity: false },
@@ -56,6 +64,7 @@ function service(opts: {
     config,
     new Metrics(new Registry(), 'gateway'),
     new NoCacheEvents(),
+    testQueueBreaker(config),
   );
   return { svc, entries };
 }

@@ -20,6 +20,7 @@ import {
   type TranslationCache,
 } from '@olt/shared';
 import { GatewayIdentity } from '../infra/gateway-identity';
+import { QueueBreaker } from '../infra/queue-breaker';
 import { ReplyRouter } from '../results/reply-router.service';
 import type { StreamPriority } from '../session/session-settings';
 import { maskProfanity } from './profanity-mask';
@@ -65,6 +66,7 @@ export class TranslationService {
     private readonly config: ConfigService,
     private readonly metrics: Metrics,
     @Inject(CACHE_EVENT_SINK) private readonly events: CacheEventSink,
+    private readonly queueBreaker: QueueBreaker,
   ) {}
 
   async translate(req: TranslateRequest): Promise<TranslateOutcome> {
@@ -159,10 +161,12 @@ export class TranslationService {
       timeoutMs: cfg.queue.resultTimeoutMs,
       what: 'the translation',
       enqueue: () =>
-        this.queue.add(translateQueueName(), JOB_NAMES.translate, data, {
-          priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
-          jobId: requestId,
-        }),
+        this.queueBreaker.run(() =>
+          this.queue.add(translateQueueName(), JOB_NAMES.translate, data, {
+            priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
+            jobId: requestId,
+          }),
+        ),
     });
     if (!result.ok)
       throw new AppError(

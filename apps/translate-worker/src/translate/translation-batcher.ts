@@ -37,6 +37,8 @@ export class TranslationBatcher {
       maxBatchSize: opts.maxBatchSize,
       maxWaitMs: opts.maxWaitMs,
       concurrency: opts.concurrency,
+      // One sentence the model cannot translate fails only its own job, at once (PoisonRequestError).
+      isolateFailures: true,
       key: byPair ? (req) => `${req.source}>${req.target}` : (req) => req.source,
     });
   }

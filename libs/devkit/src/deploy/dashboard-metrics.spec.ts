@@ -18,7 +18,6 @@ import { dashboardExpressions, metricNamesInPromql, sampleNamesInExposition } fr
 const NOT_YET_EXPORTED: Record<string, string> = {
   olt_worker_model_stepdowns_total:
     'defined in libs/shared metric-definitions; a labelled counter appears on the first step-down under GPU memory pressure, which a CPU stack never has',
-  olt_circuit_open: 'circuit breakers have no metric yet',
   olt_cache_warmed_hits_total: 'cache warming gain: apps/cache does not exist yet',
 };
 /** Metrics from exporters outside this product. */

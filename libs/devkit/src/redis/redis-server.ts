@@ -17,12 +17,23 @@ export interface RedisServerOptions {
   extraArgs?: string[];
   /** The executable; default "redis-server" from PATH. */
   command?: string;
+  /**
+   * Persistence as the queue Redis needs it in production: AOF with `appendfsync everysec`, so jobs,
+   * segment audio and reply streams survive a restart (restart()). Default: none.
+   */
+  appendOnly?: boolean;
 }
 
 export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /**
+   * Stops the server (SIGTERM: it writes its AOF and exits, as on a pod restart) and starts it again on the
+   * same port and data dir; with appendOnly the data is back. Resolves once it answers PING again.
+   * `downMs` keeps it stopped that long first (an outage clients must ride through).
+   */
+  restart(downMs?: number): Promise<void>;
 }
 
 const MACHINE_REDIS_PORT = 6379;
@@ -31,7 +42,7 @@ let exitHookInstalled = false;
 
 /**
  * Starts a throw-away `redis-server` for tests and local stacks: 127.0.0.1 on a free port (never 6379, the
- * machine's own Redis), no persistence, its own temp dir. Resolves once it answers PING. The server is killed
+ * machine's own Redis), no persistence unless appendOnly, its own temp dir. Resolves once it answers PING. The server is killed
  * by stop() and, if a test forgets, when this process exits.
  */
 export async function startRedisServer(options: RedisServerOptions): Promise<RedisServer> {
@@ -49,13 +60,48 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
 }
 
 async function startOnce(options: RedisServerOptions, port: number): Promise<RedisServer> {
-  const label = options.name ? `redis-server "${options.name}"` : 'redis-server';
   const dir = mkdtempSync(join(tmpdir(), `olt-redis-${(options.name ?? 'test').replace(/[^\w.-]/g, '_')}-`));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  let child: ChildProcess;
+  try {
+    child = await spawnServer(options, port, dir);
+  } catch (err) {
+    removeDir();
+    throw err;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => (stopping ??= kill(child).finally(removeDir)),
+    restart: async (downMs = 0) => {
+      if (stopping) throw new Error('redis-server was stopped');
+      await kill(child);
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      // The port was ours a moment ago; a few tries cover a slow release.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          child = await spawnServer(options, port, dir);
+          return;
+        } catch (err) {
+          if (attempt >= 20 || !/Address already in use/i.test((err as Error).message)) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+  };
+}
+
+async function spawnServer(options: RedisServerOptions, port: number, dir: string): Promise<ChildProcess> {
+  const label = options.name ? `redis-server "${options.name}"` : 'redis-server';
+  const persistence = options.appendOnly
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+    : ['--appendonly', 'no'];
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--save', '',
-    '--appendonly', 'no',
+    ...persistence,
     '--dir', dir,
     '--maxmemory-policy', options.policy,
     '--daemonize', 'no',
@@ -71,7 +117,6 @@ async function startOnce(options: RedisServerOptions, port: number): Promise<Red
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       reject(
@@ -97,19 +142,12 @@ async function startOnce(options: RedisServerOptions, port: number): Promise<Red
     if (!answered) await exited; // died: `exited` rejects with the reason
   } catch (err) {
     await kill(child);
-    removeDir();
     throw err;
   }
   // The pipes must not keep a test process alive; the exit hook still kills the server.
   child.unref();
   for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void })?.unref?.();
-
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    stop: () => (stopping ??= kill(child).finally(removeDir)),
-  };
+  return child;
 }
 
 function track(child: ChildProcess): void {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTinyModels, TINY_NLLB, TINY_WHISPER } from '../models/tiny-models';
-import { startRedisServer } from '../redis';
+import { startRedisServer, type RedisServer } from '../redis';
 import { AppProcess, type AppName } from './app-process';
 import { freePort } from './free-port';
 import { repoRoot } from './repo-root';
@@ -62,8 +62,14 @@ export interface LocalStack {
   cacheRedisUrl: string;
   configFile: string;
   logDir: string;
+  /** The gateway process now (restartGateway() replaces it). */
   gateway: AppProcess;
   workers: AppProcess[];
+  /** The Redis servers this stack spawned (undefined when given URLs): restart() them to test outages. */
+  queueRedis?: RedisServer;
+  cacheRedis?: RedisServer;
+  /** SIGTERM the gateway (it drains), wait for it to exit, start a new one on the same ports. */
+  restartGateway(drainTimeoutMs?: number): Promise<AppProcess>;
   startWorker(name: Exclude<AppName, 'gateway'>, extraEnv?: Record<string, string>): Promise<AppProcess>;
   waitReady(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -82,16 +88,19 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
   try {
     let queueRedisUrl = opts.queueRedisUrl;
+    let queueRedis: RedisServer | undefined;
     if (!queueRedisUrl) {
-      const r = await startRedisServer({ policy: 'noeviction', name: 'queue' });
-      cleanups.push(r.stop);
-      queueRedisUrl = r.url;
+      // AOF everysec, as in compose and the chart: jobs and reply streams survive a restart.
+      queueRedis = await startRedisServer({ policy: 'noeviction', name: 'queue', appendOnly: true });
+      cleanups.push(queueRedis.stop);
+      queueRedisUrl = queueRedis.url;
     }
     let cacheRedisUrl = opts.cacheRedisUrl;
+    let cacheRedis: RedisServer | undefined;
     if (!cacheRedisUrl) {
-      const r = await startRedisServer({ policy: 'allkeys-lfu', maxmemory: '256mb', name: 'cache' });
-      cleanups.push(r.stop);
-      cacheRedisUrl = r.url;
+      cacheRedis = await startRedisServer({ policy: 'allkeys-lfu', maxmemory: '256mb', name: 'cache' });
+      cleanups.push(cacheRedis.stop);
+      cacheRedisUrl = cacheRedis.url;
     }
     const modelsDir = opts.modelsDir ?? join(root, '.models');
     const asrModel = opts.asrModel ?? TINY_WHISPER;
@@ -163,7 +172,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const workers: AppProcess[] = [];
     for (let i = 0; i < (opts.asrWorkers ?? 1); i++) workers.push(spawnApp('asr-worker'));
     for (let i = 0; i < (opts.translateWorkers ?? 1); i++) workers.push(spawnApp('translate-worker'));
-    const gateway = spawnApp('gateway');
+    let gateway = spawnApp('gateway');
     const scheme = opts.tls ? 'https' : 'http';
     const gateways: GatewayEndpoints[] = [
       {
@@ -238,6 +247,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       logDir,
       gateway,
       workers,
+      queueRedis,
+      cacheRedis,
+      restartGateway: async (drainTimeoutMs = 30_000) => {
+        await stack.gateway.stop(drainTimeoutMs + 5000);
+        gateway = spawnApp('gateway');
+        stack.gateway = gateway;
+        gateways[0] = { ...gateways[0], process: gateway };
+        await waitReady();
+        return gateway;
+      },
       startWorker: async (name, extraEnv) => {
         const p = spawnApp(name, extraEnv);
         workers.push(p);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MicroBatcher } from './micro-batcher';
+import { AppError } from '../errors';
+import { MicroBatcher, PoisonRequestError } from './micro-batcher';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,5 +86,48 @@ describe('MicroBatcher', () => {
   it('rejects when the runner returns the wrong number of results', async () => {
     const b = new MicroBatcher<number, number>({ maxBatchSize: 2, maxWaitMs: 1, run: async () => [1] });
     await assert.rejects(Promise.all([b.submit(1), b.submit(2)]), /1 results for 2 requests/);
+  });
+});
+
+describe('MicroBatcher with isolateFailures (poison requests)', () => {
+  it('fails only the request that cannot succeed, at once, and its batch-mates get their results', async () => {
+    const runs: number[][] = [];
+    const b = new MicroBatcher<number, number>({
+      maxBatchSize: 4,
+      maxWaitMs: 20,
+      isolateFailures: true,
+      run: async (xs) => {
+        runs.push(xs);
+        if (xs.includes(13)) throw new Error('ONNX Runtime: invalid input shape');
+        return xs.map((x) => x * 10);
+      },
+    });
+    const settled = await Promise.allSettled([1, 13, 2].map((x) => b.submit(x)));
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(
+      [settled[0], settled[2]].map((s) => (s as PromiseFulfilledResult<number>).value),
+      [10, 20],
+    );
+    const err = (settled[1] as PromiseRejectedResult).reason;
+    assert.ok(err instanceof PoisonRequestError, `poison error, got ${err}`);
+    assert.ok(err instanceof AppError, 'an AppError: the job is answered, not retried');
+    assert.match(err.message, /invalid input shape/);
+    // The batch once, then each request alone once: no repeated splitting.
+    assert.deepEqual(runs, [[1, 13, 2], [1], [13], [2]]);
+  });
+
+  it('keeps an AppError from the engine as it is', async () => {
+    const b = new MicroBatcher<number, number>({
+      maxBatchSize: 1,
+      maxWaitMs: 0,
+      isolateFailures: true,
+      run: async () => {
+        throw new AppError('DEADLINE_EXCEEDED', 'too slow');
+      },
+    });
+    await assert.rejects(b.submit(1), (err: AppError) => err.code === 'DEADLINE_EXCEEDED');
   });
 });

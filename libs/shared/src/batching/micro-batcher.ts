@@ -1,3 +1,18 @@
+import { AppError } from '../errors';
+
+/**
+ * A request that failed when it ran alone, after its batch failed: it fails the same way on every try
+ * (bad input for the model, an ONNX error, a crash it causes), so the job is answered with an error at once
+ * instead of being retried. Its cause stays on `cause`.
+ */
+export class PoisonRequestError extends AppError {
+  constructor(override readonly cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super('INTERNAL', `this request fails on its own, so it is not retried: ${message}`);
+    this.name = 'PoisonRequestError';
+  }
+}
+
 export interface MicroBatcherOptions<Req, Res> {
   /** Runs one batch; must return one result per request, in order. */
   run: (batch: Req[]) => Promise<Res[]>;
@@ -11,6 +26,12 @@ export interface MicroBatcherOptions<Req, Res> {
   concurrency?: number;
   /** Observes each dispatched batch (metrics). */
   onBatch?: (size: number, key: string) => void;
+  /**
+   * When a batch fails, run its requests again one at a time (once each), so one bad request fails only
+   * itself; a request that fails alone is rejected with PoisonRequestError (an AppError stays as it is).
+   * Default false: every request of a failed batch gets the batch's error.
+   */
+  isolateFailures?: boolean;
 }
 
 interface Pending<Req, Res> {
@@ -104,10 +125,28 @@ export class MicroBatcher<Req, Res> {
       }
       batch.forEach((p, i) => p.resolve(results[i]));
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      if (this.opts.isolateFailures) await this.runAlone(batch, err);
+      else for (const p of batch) p.reject(err);
     } finally {
       this.running--;
       this.pump();
+    }
+  }
+
+  /** One by one, not in parallel: the engine is the bottleneck either way, and errors stay per request. */
+  private async runAlone(batch: Pending<Req, Res>[], batchError: unknown): Promise<void> {
+    const poison = (err: unknown) => (err instanceof AppError ? err : new PoisonRequestError(err));
+    if (batch.length === 1) {
+      batch[0].reject(poison(batchError));
+      return;
+    }
+    for (const p of batch) {
+      try {
+        const [result] = await this.opts.run([p.req]);
+        p.resolve(result);
+      } catch (err) {
+        p.reject(poison(err));
+      }
     }
   }
 }

@@ -1,17 +1,38 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { CACHE_REDIS } from '../redis';
 import { ConfigService } from '../config';
+import { Metrics } from '../metrics';
+import { CACHE_REDIS } from '../redis';
 import { CACHE_EVENT_SINK, NoCacheEvents, RedisCacheEventSink } from './cache-events';
+import { breakerFromConfig, GuardedTranslationCache } from '../resilience';
 import { RedisTranslationCache, TRANSLATION_CACHE } from './translation-cache';
 
+/**
+ * TRANSLATION_CACHE: the cache Redis behind the "cache" circuit breaker. A cache outage degrades to "no
+ * cache" (lookups miss, writes are skipped, each within resilience.cache_timeout_ms), never to waiting.
+ */
 @Global()
 @Module({
   providers: [
     {
       provide: TRANSLATION_CACHE,
-      inject: [CACHE_REDIS],
-      useFactory: (redis: Redis) => new RedisTranslationCache(redis),
+      inject: [CACHE_REDIS, ConfigService, Metrics],
+      useFactory: (redis: Redis, config: ConfigService, metrics: Metrics) => {
+        const { resilience } = config.current;
+        const logger = new Logger('TranslationCache');
+        const breaker = breakerFromConfig({
+          name: 'cache',
+          description: 'the translation cache Redis',
+          timeoutMs: resilience.cacheTimeoutMs,
+          resilience,
+          metrics,
+          log: {
+            warn: (o, m) => logger.warn(`${m} ${JSON.stringify(o)}`),
+            info: (o, m) => logger.log(`${m} ${JSON.stringify(o)}`),
+          },
+        });
+        return new GuardedTranslationCache(new RedisTranslationCache(redis), breaker);
+      },
     },
     {
       provide: CACHE_EVENT_SINK,

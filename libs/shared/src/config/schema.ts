@@ -225,6 +225,23 @@ const queue = z
   })
   .prefault({});
 
+const resilience = z
+  .strictObject({
+    // Deadline of each queue-Redis call in a gateway's request path (segment audio, enqueue, worker list):
+    // past it the segment or translation fails with UNAVAILABLE instead of waiting through an outage.
+    request_timeout_ms: int(50, 600000).default(5000),
+    // Deadline of a translation-cache lookup or write; past it the cache is skipped (a miss), not waited on.
+    cache_timeout_ms: int(10, 60000).default(300),
+    // Circuit breakers (queue, cache, each OBS output): open when this percentage of the calls in the
+    // window failed, once the window holds breaker_min_calls calls; after breaker_reset_ms one probe is
+    // let through (half-open) and its success closes the circuit.
+    breaker_error_percent: int(1, 100).default(50),
+    breaker_min_calls: int(1).default(5),
+    breaker_window_ms: int(100).default(10000),
+    breaker_reset_ms: int(100).default(5000),
+  })
+  .prefault({});
+
 const cache = z
   .strictObject({
     ttl_s: int(1).default(604800),
@@ -522,6 +539,7 @@ export const configSchema = z.strictObject({
   log,
   auth,
   faults,
+  resilience,
   streaming,
   overlay,
   obs,
@@ -551,6 +569,7 @@ export type LimitsConfig = AppConfig['limits'];
 export type LogConfig = AppConfig['log'];
 export type AuthConfig = AppConfig['auth'];
 export type FaultsConfig = AppConfig['faults'];
+export type ResilienceConfig = AppConfig['resilience'];
 export type StreamingConfig = AppConfig['streaming'];
 export type OverlayConfig = AppConfig['overlay'];
 export type ObsConfig = AppConfig['obs'];

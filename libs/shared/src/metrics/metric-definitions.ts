@@ -168,6 +168,11 @@ export const METRIC_DEFINITIONS = {
     '1 while this worker consumes its queue, 0 while starting or draining.',
     [],
   ),
+  circuitOpen: gauge(
+    'olt_circuit_open',
+    '1 while the circuit breaker to a dependency is open (calls fail fast), else 0; breaker = queue, cache, or obs (open OBS output circuits).',
+    ['breaker'],
+  ),
   // queues (exported by whoever watches them)
   queueDepth: gauge(
     'olt_queue_depth',

@@ -1,4 +1,5 @@
 import { unavailable } from '../errors';
+import type { DependencyBreaker } from '../resilience/circuit-breaker';
 import { ReconnectBackoff } from './reconnect-backoff';
 import { OBS_CLOSE_AUTH_FAILED, errorCode, type ObsLogPort, type ObsSocketPort } from './obs-socket.port';
 
@@ -29,6 +30,11 @@ export interface ObsConnectionDeps {
   socketFactory: () => ObsSocketPort;
   /** Runs after each successful (re)connect, before the state says connected (re-applies text, …). */
   onConnected?: () => Promise<void>;
+  /**
+   * Circuit breaker of this output: each request runs under its deadline, and while OBS keeps failing
+   * requests fail at once (UNAVAILABLE) instead of piling up; half-open probes find it again.
+   */
+  breaker?: DependencyBreaker;
 }
 
 /**
@@ -99,7 +105,10 @@ export class ObsConnection {
     const socket = this.socket;
     // The socket is set once identified (also while onConnected runs, before the state says so).
     if (!socket) throw unavailable(this.current.message);
-    return socket.call(requestType, requestData);
+    const breaker = this.deps.breaker;
+    return breaker
+      ? breaker.run(() => socket.call(requestType, requestData))
+      : socket.call(requestType, requestData);
   }
 
   async stop(): Promise<void> {

@@ -13,6 +13,7 @@ import {
 import { ObsWebSocketSocket } from './obs-websocket-socket';
 import { readingTimeMs, type ReadingPace } from './reading-pace';
 import { SubtitleComposer } from './subtitle-composer';
+import type { DependencyBreaker } from '../resilience/circuit-breaker';
 
 /** The Linux/macOS/Windows-neutral text input kind obs-websocket can create (FreeType 2 on Linux). */
 export const TEXT_INPUT_KIND_LINUX = 'text_ft2_source_v2';
@@ -34,6 +35,8 @@ export interface ObsOutputStatus {
 export interface ObsSubtitleOutputDeps {
   log: ObsLogPort;
   socketFactory?: () => ObsSocketPort;
+  /** This output's circuit breaker (the gateway gives each output one; see ObsConnectionDeps). */
+  breaker?: DependencyBreaker;
 }
 
 /** Caption pages waiting beyond this are dropped, oldest first: live captions must not fall behind. */
@@ -80,6 +83,7 @@ export class ObsSubtitleOutput {
     this.connection = new ObsConnection(settings, {
       log: deps.log,
       socketFactory: deps.socketFactory ?? (() => new ObsWebSocketSocket()),
+      breaker: deps.breaker,
       onConnected: () => this.resync(),
     });
     // Text that arrived while the connection was being (re)established goes out once it is up.

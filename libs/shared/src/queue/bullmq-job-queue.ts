@@ -60,6 +60,7 @@ export class BullmqJobQueue implements JobQueue {
         connection,
         prefix: this.opts.prefix,
         concurrency: opts.concurrency,
+        ...(opts.name ? { name: opts.name } : {}),
         lockDuration: this.opts.lockDurationMs,
         stalledInterval: this.opts.stalledIntervalMs,
         autorun: true,

@@ -21,6 +21,8 @@ export interface QueueJob<T> {
 
 export interface WorkOptions {
   concurrency: number;
+  /** The consuming worker's id, recorded on each job it takes (BullMQ processedBy): who held a job. */
+  name?: string;
 }
 
 export type JobHandler<T> = (job: QueueJob<T>) => Promise<void>;

@@ -60,7 +60,10 @@ export class QueueWorkerHost<T> {
       }),
     });
     const httpPort = await this.http.start();
-    this.worker = await o.queue.work(o.queueName, o.handler, { concurrency: o.concurrency });
+    this.worker = await o.queue.work(o.queueName, o.handler, {
+      concurrency: o.concurrency,
+      name: o.workerId,
+    });
     this.consuming = true;
     this.heartbeat = new WorkerHeartbeat(o.redis, presence, o.heartbeatMs);
     await this.heartbeat.start();

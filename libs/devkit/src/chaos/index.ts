@@ -1,0 +1,2 @@
+export * from './fault-tally';
+export * from './job-holder';

@@ -1,0 +1,3 @@
+export * from './circuit-breaker';
+export * from './guarded-translation-cache';
+export * from './breaker-from-config';
