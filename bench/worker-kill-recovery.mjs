@@ -1,10 +1,10 @@
 // Time to recover after an ASR worker SIGKILL, over repeated kills at random moments under load.
 //
-//   node bench/worker-kill-recovery.mjs [--kills 20] [--streams 3] [--budget-s 600] [--lock-ms 2000]
-//                                       [--stalled-ms 500]
+//   node bench/worker-kill-recovery.mjs [--kills 20] [--streams 3] [--budget-s 600] [--lock-ms 1000]
+//                                       [--stalled-ms 250]
 //
 // Starts the local stack (queue Redis with AOF, 2 ASR + 1 translate workers, tiny test models, production
-// lock settings: queue.lock_duration_ms 2000, stalled_interval_ms 500) and keeps --streams real-time
+// lock settings: queue.lock_duration_ms 1000, stalled_interval_ms 250) and keeps --streams real-time
 // streams going (two-sentences.wav looped, one target). Each round waits a random 0.5–3 s, then SIGKILLs
 // the ASR worker holding a job at that moment and starts a replacement. Recovery of a kill = time from the
 // SIGKILL until every final-transcript job the dead worker held has its final at the client. Also counts,
@@ -19,8 +19,8 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '20' },
     streams: { type: 'string', default: '3' },
     'budget-s': { type: 'string', default: '600' },
-    'lock-ms': { type: 'string', default: '2000' },
-    'stalled-ms': { type: 'string', default: '500' },
+    'lock-ms': { type: 'string', default: '1000' },
+    'stalled-ms': { type: 'string', default: '250' },
   },
 });
 const { asrQueueName } = require('@olt/shared');

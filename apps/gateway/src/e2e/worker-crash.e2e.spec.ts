@@ -20,8 +20,8 @@ describe('a worker killed with SIGKILL mid-job', () => {
   before(async () => {
     stack = await startLocalStack({
       asrWorkers: 0,
-      // The production lock settings (queue.lock_duration_ms 2000, stalled_interval_ms 500): a dead
-      // worker's job is found stalled within ~2 s, safe because inference runs in worker threads.
+      // The production lock settings (queue.lock_duration_ms 1000, stalled_interval_ms 250): a dead
+      // worker's job is found stalled within ~1.5 s, safe because inference runs in worker threads.
       waitForReady: false,
     });
   });

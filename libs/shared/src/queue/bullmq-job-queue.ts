@@ -18,6 +18,8 @@ export interface BullmqJobQueueOptions {
   backoffMs: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  /** Stalls (lost locks) a job survives before it fails; 1 = BullMQ's default. */
+  maxStalledCount?: number;
   removeOnComplete: number;
   removeOnFail: number;
 }
@@ -63,6 +65,7 @@ export class BullmqJobQueue implements JobQueue {
         ...(opts.name ? { name: opts.name } : {}),
         lockDuration: this.opts.lockDurationMs,
         stalledInterval: this.opts.stalledIntervalMs,
+        ...(this.opts.maxStalledCount ? { maxStalledCount: this.opts.maxStalledCount } : {}),
         autorun: true,
       },
     );

@@ -31,6 +31,7 @@ class JobQueueCloser implements OnApplicationShutdown {
           backoffMs: q.backoffMs,
           lockDurationMs: q.lockDurationMs,
           stalledIntervalMs: q.stalledIntervalMs,
+          maxStalledCount: q.maxStalledCount,
           removeOnComplete: q.removeOnComplete,
           removeOnFail: q.removeOnFail,
         });
