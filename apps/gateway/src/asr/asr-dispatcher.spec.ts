@@ -30,7 +30,7 @@ function dispatcher() {
   const d = new AsrDispatcher(
     queue,
     store,
-    { tier: async () => 'cpu' } as unknown as AsrTierRouter,
+    { route: async () => ({ tier: 'cpu' }), observe: () => undefined } as unknown as AsrTierRouter,
     router,
     { id: 'gw-1' } as GatewayIdentity,
     config,

@@ -110,6 +110,7 @@ function describeWorker(opts: {
   tier: string;
   device: string;
   model: ModelInfo;
+  concurrency: number;
 }): { presence: WorkerPresence; modelLabels: Record<string, string> } {
   return {
     presence: {
@@ -119,6 +120,7 @@ function describeWorker(opts: {
       tier: opts.tier,
       executionProvider: opts.model.executionProvider,
       startedAt: Date.now(),
+      slots: opts.concurrency,
     },
     modelLabels: {
       kind: opts.kind,
