@@ -9,6 +9,8 @@ import {
   TranslationCacheModule,
 } from '@olt/shared';
 import { AsrTierRouter } from './asr/asr-tier-router';
+import { TierCapacityMonitor } from './asr/tier-capacity-monitor';
+import { RedisTierLoadReader, TIER_LOAD_READER } from './asr/tier-load-reader';
 import { AsrDispatcher } from './asr/asr-dispatcher.service';
 import { SileroVadModel } from './audio';
 import { AdminListener } from './health/admin-listener';
@@ -70,6 +72,8 @@ import { TranslationService } from './translate/translation.service';
     ReplyRouter,
     AsrDispatcher,
     AsrTierRouter,
+    TierCapacityMonitor,
+    { provide: TIER_LOAD_READER, useClass: RedisTierLoadReader },
     TranslationService,
     TranslateTextUseCase,
     DeploymentLanguages,

@@ -21,7 +21,7 @@ import { ReplyRouter } from '../results/reply-router.service';
 import type { AsrTranscriber, TranscribeRequest } from './asr-transcriber.port';
 
 /**
- * Sends one segment's audio to the ASR workers of this deployment's tier and awaits the transcript.
+ * Sends one segment's audio to the ASR tier the router picks for the stream's plan and awaits the transcript.
  * Interim decodes are ranked below finals (jobPriority) and their audio is deleted once answered: the
  * worker deletes a final's audio itself, but a stream makes about one interim copy of its open segment
  * per second, which must not wait out the segment TTL in the queue Redis.
@@ -60,9 +60,10 @@ export class AsrDispatcher implements AsrTranscriber {
       vadSpeechRatio: req.vadSpeechRatio,
       enqueuedAt: Date.now(),
     };
-    const tier = await this.queueBreaker.run(() => this.tiers.tier());
+    // A stale capacity view is refreshed from the queue Redis: under the same deadline as every request-path call.
+    const { tier } = await this.queueBreaker.run(() => this.tiers.route(req.plan));
     try {
-      return await this.router.exchange({
+      const reply = await this.router.exchange({
         requestId,
         kind: 'asr',
         timeoutMs: cfg.queue.resultTimeoutMs,
@@ -75,6 +76,8 @@ export class AsrDispatcher implements AsrTranscriber {
             }),
           ),
       });
+      if (reply.ok) this.tiers.observe(tier, reply.inferMs);
+      return reply;
     } catch (err) {
       // The job was never queued: nobody will read its audio.
       if (err instanceof AppError && err.code === 'UNAVAILABLE')

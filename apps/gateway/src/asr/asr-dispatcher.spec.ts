@@ -39,7 +39,7 @@ function dispatcher(put?: SegmentStore['put']) {
   const d = new AsrDispatcher(
     queue,
     store,
-    { tier: async () => 'cpu' } as unknown as AsrTierRouter,
+    { route: async () => ({ tier: 'cpu' }), observe: () => undefined } as unknown as AsrTierRouter,
     router,
     { id: 'gw-1' } as GatewayIdentity,
     config,

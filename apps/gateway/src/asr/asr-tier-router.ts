@@ -1,33 +1,40 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { ConfigService, QUEUE_REDIS, listWorkers } from '@olt/shared';
-
-/** Best first: with `asr.tier = "auto"` the gateway sends work to the best tier that has live workers. */
-const TIER_ORDER = ['high', 'medium', 'low', 'cpu'];
-const REFRESH_MS = 5000;
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ASR_TIERS, ConfigService, Metrics, type AsrTier, type TenantPlan } from '@olt/shared';
+import { TierCapacityMonitor } from './tier-capacity-monitor';
+import { chooseTier, type TierChoice } from './tier-choice';
 
 /**
- * Which ASR tier queue this gateway feeds. An explicit `asr.tier` wins; "auto" follows the tiers the
- * workers announce in their heartbeats (each worker resolves its own tier from its GPU), refreshed every
- * few seconds so a pool scaling to zero or coming up is noticed without a restart.
+ * Which ASR tier queue a job goes to. An explicit `asr.tier` on the gateway pins every job to that tier;
+ * "auto" applies the routing rule (tier-choice.ts) to the tenant plan's tier list and the tiers' live
+ * load (TierCapacityMonitor). Each choice is counted by wanted and chosen tier: idle pools wake on the
+ * demand for their tier even while its jobs spill elsewhere.
  */
 @Injectable()
-export class AsrTierRouter {
-  private cached?: { tier: string; at: number };
-
+export class AsrTierRouter implements OnModuleInit {
   constructor(
-    @Inject(QUEUE_REDIS) private readonly redis: Redis,
+    private readonly capacity: TierCapacityMonitor,
     private readonly config: ConfigService,
+    private readonly metrics: Metrics,
   ) {}
 
-  async tier(): Promise<string> {
-    const configured = this.config.current.asr.tier;
-    if (configured !== 'auto') return configured;
-    if (this.cached && Date.now() - this.cached.at < REFRESH_MS) return this.cached.tier;
-    const tiers = new Set((await listWorkers(this.redis, 'asr')).map((w) => w.tier));
-    // No live worker yet: queue for the CPU tier, which every deployment can run.
-    const tier = TIER_ORDER.find((t) => tiers.has(t)) ?? 'cpu';
-    this.cached = { tier, at: Date.now() };
-    return tier;
+  onModuleInit(): void {
+    // Every tier's demand series exists from the start: KEDA reads a missing series as a failure.
+    for (const tier of ASR_TIERS)
+      this.metrics.asrJobsRouted.inc({ wanted_tier: tier, tier, reason: 'preferred' }, 0);
+  }
+
+  async route(plan: TenantPlan): Promise<TierChoice> {
+    const cfg = this.config.current;
+    const choice: TierChoice =
+      cfg.asr.tier !== 'auto'
+        ? { tier: cfg.asr.tier, wanted: cfg.asr.tier, reason: 'pinned' }
+        : chooseTier(cfg.asrRouting.planTiers[plan], await this.capacity.current());
+    this.metrics.asrJobsRouted.inc({ wanted_tier: choice.wanted, tier: choice.tier, reason: choice.reason });
+    return choice;
+  }
+
+  /** A reply's engine time, for the tier's wait estimate. */
+  observe(tier: AsrTier, inferMs: number): void {
+    this.capacity.observeJob(tier, inferMs);
   }
 }

@@ -8,6 +8,7 @@ import {
   speechFixture,
   startLocalStack,
   streamAudio,
+  type AppProcess,
   type LocalStack,
 } from '@olt/devkit';
 import type { LiveTranslateClient, StreamResponse__Output } from '@olt/shared';
@@ -66,22 +67,65 @@ async function readSse(
   return events;
 }
 
+async function metricsText(adminUrl: string): Promise<string> {
+  return (await fetch(`${adminUrl}/metrics`)).text();
+}
+
+async function tierWorkers(adminUrl: string, tier: string): Promise<number> {
+  const m = new RegExp(`^olt_asr_tier_workers\\{tier="${tier}"[^}]*\\} (\\d+)`, 'm').exec(
+    await metricsText(adminUrl),
+  );
+  return m ? Number(m[1]) : -1;
+}
+
+/** ASR jobs this gateway sent to each tier (olt_asr_jobs_routed_total summed by chosen tier). */
+async function routed(adminUrl: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = { cpu: 0, low: 0, medium: 0, high: 0 };
+  for (const m of (await metricsText(adminUrl)).matchAll(
+    /^olt_asr_jobs_routed_total\{[^}]*\btier="(\w+)"[^}]*\} (\d+)/gm,
+  ))
+    out[m[1]] += Number(m[2]);
+  return out;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * Two gateways on the same Redis servers, as the chart runs them: what one gateway holds (a stream, its
  * subtitles, a tenant's stream count) is seen by the other, and a killed gateway's streams stop counting.
+ * Two ASR workers of different tiers show the routing: jobs reach both, and spill when one stops.
  */
 describe('a fleet of two gateways', () => {
   let stack: LocalStack;
   let clientA: LiveTranslateClient;
   let clientB: LiveTranslateClient;
+  let asrWorkers: Record<'cpu' | 'low', AppProcess>;
 
   before(async () => {
     stack = await startLocalStack({
       gateways: 2,
       apiKeys: KEYS,
       tenantMaxStreams: { capped: 1 },
-      settings: { gateway: { stream_lease_ttl_ms: LEASE_TTL_MS } },
+      // Gateways route by plan and capacity; the two ASR workers below pin their own tier by env.
+      settings: {
+        gateway: { stream_lease_ttl_ms: LEASE_TTL_MS },
+        asr: { tier: 'auto' },
+        asr_routing: { refresh_ms: 300 },
+      },
+      asrWorkers: 0,
+      waitForReady: false,
     });
+    asrWorkers = {
+      cpu: await stack.startWorker('asr-worker', { OLT__ASR__TIER: 'cpu' }),
+      low: await stack.startWorker('asr-worker', { OLT__ASR__TIER: 'low' }),
+    };
+    await stack.waitReady();
     clientA = createLiveTranslateClient(stack.gateways[0].grpcAddress);
     clientB = createLiveTranslateClient(stack.gateways[1].grpcAddress);
   });
@@ -138,6 +182,45 @@ describe('a fleet of two gateways', () => {
       JSON.stringify(body),
     );
     void a;
+  });
+
+  it('ASR jobs reach both worker tiers: the plan’s tier while it has workers, the next one once it stops', async () => {
+    const gw = stack.gateways[1];
+    // A "pro" tenant's tiers: medium, high, low, cpu. No medium/high workers here: low first, then cpu.
+    await until(
+      async () =>
+        (await tierWorkers(gw.adminUrl, 'low')) === 1 && (await tierWorkers(gw.adminUrl, 'cpu')) === 1,
+    );
+    const wav = readWav(speechFixture('two-sentences.wav').path);
+    const stream = async (sessionId: string) => {
+      const outcome = await streamAudio(clientB, {
+        apiKey: KEYS.viewer,
+        realtimeFactor: 8,
+        config: {
+          sessionId,
+          audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 },
+          sourceLanguage: 'en',
+        },
+        pcm: wav.data,
+      });
+      assert.equal(outcome.error, undefined, outcome.error?.details);
+      assert.ok(
+        outcome.responses.some((r) => r.transcript?.isFinal),
+        `${sessionId} produced finals`,
+      );
+    };
+    const before = await routed(gw.adminUrl);
+    await stream('tier-low');
+    const mid = await routed(gw.adminUrl);
+    assert.ok(mid.low > before.low, `jobs went to the low tier: ${JSON.stringify(mid)}`);
+    assert.equal(mid.cpu, before.cpu, 'none to cpu while low has a worker');
+
+    await asrWorkers.low.stop();
+    await until(async () => (await tierWorkers(gw.adminUrl, 'low')) === 0);
+    await stream('tier-spill');
+    const after = await routed(gw.adminUrl);
+    assert.ok(after.cpu > mid.cpu, `jobs spilled to cpu: ${JSON.stringify(after)}`);
+    assert.equal(after.low, mid.low, 'none to the stopped tier');
   });
 
   it("a tenant's max_streams holds across both gateways, and a killed gateway's leases expire", async () => {

@@ -173,13 +173,49 @@ precision and the vendor's execution providers filled in. Output: YAML {pools: [
 
 {{/* Pod-level settings shared by gateway and workers. */}}
 {{- define "olt.podCommon" -}}
+{{- include "olt.podSpecCommon" (dict "root" . "cfg" dict "supplementalGroups" list) -}}
+{{- end -}}
+
+{{/*
+Pod-level settings with a component's own scheduling keys (runtimeClassName, priorityClassName,
+topologySpreadConstraints) and extra supplemental groups (/dev/dri for AMD/Intel).
+*/}}
+{{- define "olt.podSpecCommon" -}}
+{{- $root := .root -}}
 automountServiceAccountToken: false
-{{- with .Values.imagePullSecrets }}
+{{- with $root.Values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- $sc := deepCopy $root.Values.podSecurityContext }}
+{{- if .supplementalGroups }}
+{{- $_ := set $sc "supplementalGroups" (concat (default list $sc.supplementalGroups) .supplementalGroups | uniq) }}
+{{- end }}
 securityContext:
-  {{- toYaml .Values.podSecurityContext | nindent 2 }}
+  {{- toYaml $sc | nindent 2 }}
+{{- with .cfg.runtimeClassName }}
+runtimeClassName: {{ . }}
+{{- end }}
+{{- with .cfg.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with .cfg.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* The volume source of /models: an explicit volume, else the PVC (created or existing), else emptyDir. */}}
+{{- define "olt.modelsVolume" -}}
+{{- $m := .Values.models -}}
+{{- if $m.volume -}}
+{{- toYaml $m.volume -}}
+{{- else if $m.persistence.enabled -}}
+persistentVolumeClaim:
+  claimName: {{ default (printf "%s-models" (include "olt.fullname" .)) $m.persistence.existingClaim }}
+{{- else -}}
+emptyDir: {}
+{{- end -}}
 {{- end -}}
 
 {{- define "olt.tenantsToml" -}}

@@ -106,4 +106,71 @@ describe('Helm chart: fleet and real-cluster settings', () => {
       assert.equal(selector['olt.dev/pool'], pool.metadata.labels?.['olt.dev/pool']);
     }
   });
+
+  describe('each worker pool scales on its own queue, in this namespace, with a real fallback', () => {
+    type Trigger = { name: string; metadata: Record<string, string> };
+    type ScaledObjectSpec = { triggers: Trigger[]; fallback?: { failureThreshold: number; replicas: number }; minReplicaCount: number };
+    const scaled = rendered.filter((o) => o.kind === 'ScaledObject');
+    const queueOf = (pool: K8sObject) => {
+      const env = (podSpec(pool).containers[0].env ?? []) as Env;
+      const kind = pool.metadata.labels?.['olt.dev/pool']?.startsWith('asr') ? 'ASR' : 'TRANSLATE';
+      return kind === 'ASR' ? `asr-v1-${env.find((e) => e.name === 'OLT__ASR__TIER')?.value}` : 'translate-v1';
+    };
+
+    it('renders one ScaledObject per pool', () => {
+      const pools = rendered.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['olt.dev/pool']);
+      assert.deepEqual(scaled.map((o) => o.metadata.name).sort(), pools.map((o) => o.metadata.name).sort());
+    });
+
+    it('every query names the release namespace and never hides a missing metric with `or vector(0)`', () => {
+      for (const so of scaled) {
+        for (const t of spec<ScaledObjectSpec>(so).triggers) {
+          assert.match(t.metadata.query, /namespace="subs"/, `${so.metadata.name}/${t.name}: ${t.metadata.query}`);
+          assert.doesNotMatch(t.metadata.query, /or\s+vector\(/, `${so.metadata.name}/${t.name}`);
+        }
+      }
+    });
+
+    it('a missing backlog series is an error, so KEDA holds the fallback replicas', () => {
+      for (const so of scaled) {
+        const s = spec<ScaledObjectSpec>(so);
+        assert.ok(s.fallback && s.fallback.failureThreshold > 0 && s.fallback.replicas >= 1, `${so.metadata.name} fallback`);
+        const depth = s.triggers.find((t) => t.name === 'queue-depth')!;
+        assert.equal(depth.metadata.ignoreNullValues, 'false', so.metadata.name);
+      }
+    });
+
+    it('each pool reads the backlog of the queue its workers consume, split among the pools sharing it', () => {
+      const pools = rendered.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['olt.dev/pool']);
+      const sharing = new Map<string, number>();
+      for (const pool of pools) sharing.set(queueOf(pool), (sharing.get(queueOf(pool)) ?? 0) + 1);
+      for (const pool of pools) {
+        const so = find(rendered, 'ScaledObject', pool.metadata.name);
+        const queue = queueOf(pool);
+        for (const t of spec<ScaledObjectSpec>(so).triggers.filter((t) => t.name !== 'wake-on-demand')) {
+          const queues = [...t.metadata.query.matchAll(/queue="([^"]+)"/g)].map((m) => m[1]);
+          assert.deepEqual(queues, [queue], `${pool.metadata.name}/${t.name}`);
+        }
+        const depth = spec<ScaledObjectSpec>(so).triggers.find((t) => t.name === 'queue-depth')!.metadata.query;
+        assert.ok(depth.endsWith(`/ ${sharing.get(queue)}`), `${pool.metadata.name}: ${depth}`);
+      }
+      assert.equal(sharing.get('asr-v1-high'), 3, 'three vendors serve the high ASR tier');
+    });
+
+    it('an idle ASR GPU pool wakes only on demand for its own tier, not on every open stream', () => {
+      for (const so of scaled) {
+        const wake = spec<ScaledObjectSpec>(so).triggers.find((t) => t.name.startsWith('wake'));
+        if (!wake) continue;
+        const tier = so.metadata.labels?.['olt.dev/pool']?.split('-').pop();
+        assert.match(wake.metadata.query, new RegExp(`olt_asr_jobs_routed_total\\{namespace="subs",wanted_tier="${tier}"\\}`));
+        assert.doesNotMatch(wake.metadata.query, /streams_active/);
+      }
+    });
+
+    it('the gateways route by plan (`auto`) by default, and a tier can still be pinned', () => {
+      assert.equal(gatewayEnv(rendered).find((e) => e.name === 'OLT__ASR__TIER')?.value, 'auto');
+      const pinned = helmTemplate({ valuesFiles: [CI('all-vendors')], set: ['gateway.asrTier=medium'] });
+      assert.equal(gatewayEnv(pinned).find((e) => e.name === 'OLT__ASR__TIER')?.value, 'medium');
+    });
+  });
 });

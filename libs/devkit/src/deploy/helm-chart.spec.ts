@@ -51,7 +51,8 @@ describe('Helm chart deploy/helm/obs-live-translator (helm from @aws-cdk/lambda-
             const expected = {
               nvidia: { key: 'nvidia.com/gpu.memory', operator: 'Gt', values: [String(vram.nvidiaMinMiB - 1)] },
               amd: { key: 'amd.com/gpu.vram', operator: 'In', values: vram.amd },
-              intel: { key: 'gpu.intel.com/memory.max', operator: 'Gt', values: [String(vram.intelMinBytes - 1)] },
+              // memory.max is a node total and often absent: the NFD GPU label (worker-pool-chart.spec.ts).
+              intel: { key: 'intel.feature.node.kubernetes.io/gpu', operator: 'In', values: ['true'] },
             }[vendor];
             assert.deepEqual(nodeAffinity(spec), [expected]);
 
@@ -81,10 +82,11 @@ describe('Helm chart deploy/helm/obs-live-translator (helm from @aws-cdk/lambda-
             };
             assert.equal(so.minReplicaCount, 0, 'idle GPU pools scale to zero');
             const depth = so.triggers.find((t) => t.name === 'queue-depth')!.metadata.query;
-            assert.match(depth, new RegExp(`olt_queue_depth\\{queue="${queue}",state=~"waiting\\|prioritized\\|active"\\}`));
-            // Only pools that receive work can be woken by open streams: translate pools and the routed ASR tier.
-            const wakes = so.triggers.some((t) => t.name === 'wake-on-streams');
-            assert.equal(wakes, kind === 'translate' || tier === 'high', `${pool} wake trigger`);
+            assert.match(depth, new RegExp(`olt_queue_depth\\{namespace="subs",queue="${queue}",state=~"waiting\\|prioritized\\|active"\\}`));
+            // Idle ASR GPU pools wake on the demand for their own tier (translate pools on their backlog).
+            const wake = so.triggers.find((t) => t.name === 'wake-on-demand');
+            assert.equal(Boolean(wake), kind === 'asr', `${pool} wake trigger`);
+            if (wake) assert.match(wake.metadata.query, new RegExp(`wanted_tier="${tier}"`));
             // Without KEDA: an HPA that keeps one replica (an HPA cannot scale to zero).
             const h = find(hpa, 'HorizontalPodAutoscaler', `${P}-${pool}`).spec as { minReplicas: number };
             assert.equal(h.minReplicas, 1);
@@ -106,10 +108,10 @@ describe('Helm chart deploy/helm/obs-live-translator (helm from @aws-cdk/lambda-
       });
     }
 
-    it('routes the gateways to the high tier, names the translate model, and outlives the stream drain', () => {
+    it('lets the gateways route ASR by plan and capacity (auto), names the translate model, and outlives the stream drain', () => {
       const gw = podSpec(find(keda, 'Deployment', `${P}-gateway`));
       const env = envOf(gw.containers[0]);
-      assert.equal(env.OLT__ASR__TIER, 'high');
+      assert.equal(env.OLT__ASR__TIER, 'auto');
       assert.equal(env.OLT__TRANSLATE__MODEL, 'nllb-200-distilled-600M');
       // ci values set gateway.drain_timeout_ms = 60000: the pod must get longer than that.
       assert.ok(gw.terminationGracePeriodSeconds! > 60, `grace ${gw.terminationGracePeriodSeconds}s`);

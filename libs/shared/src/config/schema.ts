@@ -181,6 +181,40 @@ const translate = z
   })
   .prefault({});
 
+/** A tier list in spill order: each tier once. */
+const tierList = listOf(z.enum(ASR_TIERS)).refine((tiers) => new Set(tiers).size === tiers.length, {
+  message: 'lists a tier twice',
+});
+
+/**
+ * Where a gateway with `asr.tier = "auto"` sends each stream's ASR jobs (apps/gateway/src/asr/): the first
+ * tier of the tenant plan's list that has live workers and an estimated queue wait under the bound.
+ * Read per job, so edits apply to open streams.
+ */
+const asrRouting = z
+  .strictObject({
+    // How often each gateway re-reads worker heartbeats and queue counts of every tier.
+    refresh_ms: int(200, 60000).default(2000),
+    // A tier whose estimated wait (backlog / worker slots x engine time per job) passes this is skipped...
+    max_queue_wait_ms: int(1, 600000).default(2000),
+    // ...until the estimate falls under this again (hysteresis: no flapping at the bound).
+    recover_queue_wait_ms: int(0, 600000).default(1000),
+    // Engine time per job assumed for a tier until replies report one (their inferMs, averaged).
+    initial_job_ms: int(1, 600000).default(500),
+    plan_tiers: z
+      .strictObject({
+        free: tierList.default(['low', 'cpu']),
+        pro: tierList.default(['medium', 'high', 'low', 'cpu']),
+        enterprise: tierList.default(['high', 'medium', 'low', 'cpu']),
+      })
+      .prefault({}),
+  })
+  .refine((r) => r.recover_queue_wait_ms <= r.max_queue_wait_ms, {
+    message: 'recover_queue_wait_ms must not exceed max_queue_wait_ms',
+    path: ['recover_queue_wait_ms'],
+  })
+  .prefault({});
+
 const models = z
   .strictObject({
     dir: nonEmpty.default('.models'),
@@ -530,6 +564,7 @@ export const configSchema = z.strictObject({
   audio,
   vad,
   asr,
+  asr_routing: asrRouting,
   translate,
   models,
   hardware,
@@ -560,6 +595,7 @@ export type RedisConfig = AppConfig['redis'];
 export type AudioConfig = AppConfig['audio'];
 export type VadConfig = AppConfig['vad'];
 export type AsrConfig = AppConfig['asr'];
+export type AsrRoutingConfig = AppConfig['asrRouting'];
 export type TranslateConfig = AppConfig['translate'];
 export type ModelsConfig = AppConfig['models'];
 export type HardwareConfig = AppConfig['hardware'];
@@ -592,6 +628,7 @@ export const RELOADABLE_KEYS = [
   'limits',
   'log.level',
   'streaming',
+  'asr_routing',
   // The ASR hallucination guard: read per job, so a threshold can be tuned without a restart.
   'asr.no_speech_threshold',
   'asr.logprob_threshold',

@@ -179,6 +179,18 @@ export const METRIC_DEFINITIONS = {
     'Jobs in a queue by state (waiting, prioritized, active, delayed, failed).',
     ['queue', 'state'],
   ),
+  // ASR tier routing (gateway, apps/gateway/src/asr/)
+  asrJobsRouted: counter(
+    'olt_asr_jobs_routed_total',
+    'ASR jobs by the tier their plan wanted first and the tier they went to (reason: preferred, spill, all-busy, no-workers, pinned).',
+    ['wanted_tier', 'tier', 'reason'],
+  ),
+  asrTierWorkers: gauge('olt_asr_tier_workers', 'Live ASR workers per tier (heartbeats).', ['tier']),
+  asrTierWaitSeconds: gauge(
+    'olt_asr_tier_wait_seconds',
+    'Estimated queue wait of a tier: backlog / worker slots x engine time per job.',
+    ['tier'],
+  ),
 } as const;
 
 export type MetricKey = keyof typeof METRIC_DEFINITIONS;

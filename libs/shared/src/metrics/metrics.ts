@@ -82,6 +82,15 @@ export class Metrics {
   get queueDepth() {
     return this.metric('queueDepth');
   }
+  get asrJobsRouted() {
+    return this.metric('asrJobsRouted');
+  }
+  get asrTierWorkers() {
+    return this.metric('asrTierWorkers');
+  }
+  get asrTierWaitSeconds() {
+    return this.metric('asrTierWaitSeconds');
+  }
 
   get asrHallucinationsDropped() {
     return this.metric('asrHallucinationsDropped');

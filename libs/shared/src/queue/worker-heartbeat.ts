@@ -8,6 +8,8 @@ export interface WorkerPresence {
   tier: string;
   executionProvider: string;
   startedAt: number;
+  /** Jobs the worker takes at once (its queue concurrency); absent from workers older than tier routing. */
+  slots?: number;
 }
 
 /** A worker announces itself with a key that expires unless refreshed: dead workers vanish by themselves. */

@@ -113,6 +113,7 @@ function describeWorker(opts: {
   tier: string;
   device: string;
   model: ModelInfo;
+  concurrency: number;
 }): { presence: WorkerPresence; modelLabels: Record<string, string> } {
   return {
     presence: {
@@ -122,6 +123,7 @@ function describeWorker(opts: {
       tier: opts.tier,
       executionProvider: opts.model.executionProvider,
       startedAt: Date.now(),
+      slots: opts.concurrency,
     },
     modelLabels: {
       kind: opts.kind,
