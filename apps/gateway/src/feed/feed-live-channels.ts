@@ -5,7 +5,7 @@ import { closeRedis, QUEUE_REDIS } from '@olt/shared';
 export type LiveMessageHandler = (message: string) => void;
 
 /** How long a SUBSCRIBE may take before the viewer's catch-up goes ahead without it. */
-const SUBSCRIBE_TIMEOUT_MS = 2000;
+const SUBSCRIBE_TIMEOUT_MS = 5000;
 
 /**
  * The live half of the subtitle feed: one pub/sub connection per gateway, subscribed to the channels of
@@ -18,32 +18,58 @@ export class FeedLiveChannels implements OnModuleDestroy {
   private readonly logger = new Logger(FeedLiveChannels.name);
   private subscriber?: Redis;
   private readonly handlers = new Map<string, Set<LiveMessageHandler>>();
+  /** Per channel: resolves when its SUBSCRIBE really took effect (no deadline). */
+  private readonly live = new Map<string, Promise<void>>();
   private readonly reconnectListeners = new Set<() => void>();
   private wasDown = false;
 
   constructor(@Inject(QUEUE_REDIS) private readonly redis: Redis) {}
 
   /** Resolves once the channel is subscribed (or after a deadline: catch-up then covers the gap). */
-  listen(channel: string, handler: LiveMessageHandler): { subscribed: Promise<void>; stop: () => void } {
+  listen(
+    channel: string,
+    handler: LiveMessageHandler,
+  ): { subscribed: Promise<void>; live: Promise<void>; stop: () => void } {
     const sub = this.connection();
     let set = this.handlers.get(channel);
     const first = !set;
     if (!set) this.handlers.set(channel, (set = new Set()));
     set.add(handler);
+    const subscribing = first ? sub.subscribe(channel) : Promise.resolve(0);
+    if (first)
+      this.live.set(
+        channel,
+        subscribing.then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
     const subscribed = first
-      ? withDeadline(sub.subscribe(channel), SUBSCRIBE_TIMEOUT_MS).catch((err: Error) =>
-          this.logger.warn(`subscribing to ${channel} failed: ${err.message}`),
-        )
+      ? withDeadline(subscribing, SUBSCRIBE_TIMEOUT_MS).catch((err: Error) => {
+          this.logger.warn(`subscribing to ${channel} failed: ${err.message}`);
+          // The viewers' catch-up went ahead without the channel; events published until the SUBSCRIBE
+          // took effect reached nobody here. When it does, catch them up again (as after a reconnect).
+          subscribing.then(
+            () => this.catchUpAgain(),
+            () => undefined,
+          );
+        })
       : Promise.resolve();
     return {
       subscribed: subscribed.then(() => undefined),
+      live: this.live.get(channel) ?? Promise.resolve(),
       stop: () => {
         const current = this.handlers.get(channel);
         if (!current?.delete(handler) || current.size > 0) return;
         this.handlers.delete(channel);
+        this.live.delete(channel);
         sub.unsubscribe(channel).catch(() => undefined);
       },
     };
+  }
+
+  private catchUpAgain(): void {
+    for (const listener of this.reconnectListeners) listener();
   }
 
   onReconnect(listener: () => void): () => void {
@@ -72,7 +98,7 @@ export class FeedLiveChannels implements OnModuleDestroy {
     sub.on('ready', () => {
       if (!this.wasDown) return;
       this.wasDown = false;
-      for (const listener of this.reconnectListeners) listener();
+      this.catchUpAgain();
     });
     this.subscriber = sub;
     return sub;

@@ -32,7 +32,10 @@ interface LocalSession {
   tenantId: string;
   sessionId: string;
   viewers: Set<Viewer>;
+  /** The catch-up waits for this: the subscription, or its deadline. */
   subscribed: Promise<void>;
+  /** The subscription itself, however long it takes. */
+  live: Promise<void>;
   stop: () => void;
 }
 
@@ -96,10 +99,11 @@ export class SubtitleFeed {
     let session = this.local.get(key);
     if (!session) {
       const viewers = new Set<Viewer>();
-      const { subscribed, stop } = this.live.listen(this.store.keysFor(tenantId, sessionId).channel, (m) =>
-        this.deliverLive(viewers, m),
+      const { subscribed, live, stop } = this.live.listen(
+        this.store.keysFor(tenantId, sessionId).channel,
+        (m) => this.deliverLive(viewers, m),
       );
-      session = { tenantId, sessionId, viewers, subscribed, stop };
+      session = { tenantId, sessionId, viewers, subscribed, live, stop };
       this.local.set(key, session);
     }
     const viewer: Viewer = {
