@@ -18,32 +18,19 @@ export class FeedLiveChannels implements OnModuleDestroy {
   private readonly logger = new Logger(FeedLiveChannels.name);
   private subscriber?: Redis;
   private readonly handlers = new Map<string, Set<LiveMessageHandler>>();
-  /** Per channel: resolves when its SUBSCRIBE really took effect (no deadline). */
-  private readonly live = new Map<string, Promise<void>>();
   private readonly reconnectListeners = new Set<() => void>();
   private wasDown = false;
 
   constructor(@Inject(QUEUE_REDIS) private readonly redis: Redis) {}
 
   /** Resolves once the channel is subscribed (or after a deadline: catch-up then covers the gap). */
-  listen(
-    channel: string,
-    handler: LiveMessageHandler,
-  ): { subscribed: Promise<void>; live: Promise<void>; stop: () => void } {
+  listen(channel: string, handler: LiveMessageHandler): { subscribed: Promise<void>; stop: () => void } {
     const sub = this.connection();
     let set = this.handlers.get(channel);
     const first = !set;
     if (!set) this.handlers.set(channel, (set = new Set()));
     set.add(handler);
     const subscribing = first ? sub.subscribe(channel) : Promise.resolve(0);
-    if (first)
-      this.live.set(
-        channel,
-        subscribing.then(
-          () => undefined,
-          () => undefined,
-        ),
-      );
     const subscribed = first
       ? withDeadline(subscribing, SUBSCRIBE_TIMEOUT_MS).catch((err: Error) => {
           this.logger.warn(`subscribing to ${channel} failed: ${err.message}`);
@@ -57,12 +44,10 @@ export class FeedLiveChannels implements OnModuleDestroy {
       : Promise.resolve();
     return {
       subscribed: subscribed.then(() => undefined),
-      live: this.live.get(channel) ?? Promise.resolve(),
       stop: () => {
         const current = this.handlers.get(channel);
         if (!current?.delete(handler) || current.size > 0) return;
         this.handlers.delete(channel);
-        this.live.delete(channel);
         sub.unsubscribe(channel).catch(() => undefined);
       },
     };

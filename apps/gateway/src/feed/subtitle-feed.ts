@@ -34,8 +34,6 @@ interface LocalSession {
   viewers: Set<Viewer>;
   /** The catch-up waits for this: the subscription, or its deadline. */
   subscribed: Promise<void>;
-  /** The subscription itself, however long it takes. */
-  live: Promise<void>;
   stop: () => void;
 }
 
@@ -99,11 +97,10 @@ export class SubtitleFeed {
     let session = this.local.get(key);
     if (!session) {
       const viewers = new Set<Viewer>();
-      const { subscribed, live, stop } = this.live.listen(
-        this.store.keysFor(tenantId, sessionId).channel,
-        (m) => this.deliverLive(viewers, m),
+      const { subscribed, stop } = this.live.listen(this.store.keysFor(tenantId, sessionId).channel, (m) =>
+        this.deliverLive(viewers, m),
       );
-      session = { tenantId, sessionId, viewers, subscribed, live, stop };
+      session = { tenantId, sessionId, viewers, subscribed, stop };
       this.local.set(key, session);
     }
     const viewer: Viewer = {
