@@ -21,6 +21,9 @@ const hotEntries = z.strictObject({
 });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  // Express leaves the body undefined for other content types, and arrays pass its JSON parser.
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequestException('the body must be a JSON object sent with Content-Type: application/json');
   const result = schema.safeParse(body);
   if (!result.success) throw new BadRequestException(z.prettifyError(result.error));
   return result.data;
