@@ -94,6 +94,33 @@ describe('cache warming in the local stack', () => {
     assert.ok(warmed >= lastCycleHits, `olt_cache_warmed_hits_total ${warmed}`);
   });
 
+  test('the translate worker reports its cache writes: the service counts real and warming writes apart', async () => {
+    const writes = async () => {
+      const metrics = await (await fetch(`${stack.cache!.adminUrl}/metrics`)).text();
+      const count = (source: string) =>
+        Number(
+          new RegExp(`^olt_cache_writes_total\\{[^}]*source="${source}"[^}]*\\} (\\S+)$`, 'm').exec(
+            metrics,
+          )?.[1] ?? 0,
+        );
+      return { real: count('real'), warming: count('warming') };
+    };
+    // Every miss is a model result the worker stores; the service reads the events within a second or so.
+    const misses = [...routine.flat(), ...fresh.flat()].filter((a) => !a.fromCache).length;
+    let seen = await writes();
+    for (const deadline = Date.now() + 10_000; seen.real < misses && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      seen = await writes();
+    }
+    assert.equal(seen.real, misses, 'one real write per miss');
+    assert.ok(seen.warming >= 1, `${seen.warming} warming writes`);
+    const stats = await fetch(`${stack.cache!.adminUrl}/v1/admin/stats`, {
+      headers: { authorization: `Bearer ${stack.cache!.adminToken}` },
+    });
+    const body = (await stats.json()) as { writes: { real: number; warming: number } };
+    assert.equal(body.writes.real, seen.real);
+  });
+
   test('real jobs while warming runs take no more than 3x (+100 ms) their time before anything was warmed', () => {
     // Wide margin: a shared CI machine is noisy; a warming job jumping real ones would cost far more.
     const before = median(fresh[0].map((a) => a.ms));

@@ -43,7 +43,11 @@ export class AdminController {
   async getStats() {
     const server = await this.stats.poll();
     const { hit, miss } = this.stats.lookups;
-    return { server, lookups: { hit, miss, hitRate: hit + miss ? hit / (hit + miss) : null } };
+    return {
+      server,
+      lookups: { hit, miss, hitRate: hit + miss ? hit / (hit + miss) : null },
+      writes: { ...this.stats.writes },
+    };
   }
 
   /** Body: {"model": "…"} | {"tenant": "…"} | {"src": "…", "dst": "…"}. */
