@@ -10,12 +10,15 @@ import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServer } from '@olt/devkit';
 import {
   MemoryTransitionStore,
+  Metrics,
+  MetricsRegistry,
   PhraseChain,
   translateQueueName,
   translationCacheKey,
   type CacheEventV1,
 } from '@olt/shared';
 import { invalidationPattern } from './admin/invalidation-scope';
+import { CacheStatsRecorder } from './stats/cache-stats.service';
 import { RedisCacheStore } from './store/redis-cache-store';
 import { BullmqWarmingQueue } from './warming/bullmq-warming-queue';
 import { RedisTransitionStore } from './warming/redis-transition-store';
@@ -188,6 +191,35 @@ describe('warming', () => {
       await realQueue.close();
       await warmingQueue.close();
     }
+  });
+
+  test('write events count as writes by source and never teach the chain', async () => {
+    const cacheRedis = await redis('allkeys-lfu');
+    const store = new RedisCacheStore(cacheRedis);
+    const metrics = new Metrics(new MetricsRegistry(), 'cache-spec');
+    const stats = new CacheStatsRecorder(store, metrics);
+    const chain = new PhraseChain(new MemoryTransitionStore(1000, 8), {
+      order: 1, halfLifeMs: 3_600_000, fanIn: 8, priorObservations: 1,
+    }); // prettier-ignore
+    const queue = {
+      realJobsWaiting: async () => 0,
+      warmingJobsPending: async () => 0,
+      enqueue: async () => true,
+    };
+    const planner = new WarmingPlanner(chain, queue, store, settings, counters);
+    // Writes only, in routine order: a planner that learned from them would predict "follow" after "intro".
+    for (let i = 0; i < 5; i++)
+      for (const [j, text] of ['intro', 'follow', 'outro'].entries()) {
+        const write = event(text, { kind: 'write', warming: i % 2 === 1, atMs: (i * 3 + j) * 1000 });
+        stats.onEvent(write);
+        await planner.onEvent(write);
+      }
+    assert.deepEqual(stats.writes, { real: 3 * 3, warming: 2 * 3 });
+    assert.deepEqual(stats.lookups, { hit: 0, miss: 0 });
+    assert.equal(planner.pendingCount, 0, 'writes taught the chain');
+    const text = await metrics.registry.metrics();
+    assert.match(text, /olt_cache_writes_total\{[^}]*source="real"[^}]*\} 9/);
+    assert.match(text, /olt_cache_writes_total\{[^}]*source="warming"[^}]*\} 6/);
   });
 
   test('glossary-shaped (tenant-scoped) entries are never learned or warmed', async () => {

@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import {
+  bullmqPrefix,
   CACHE_REDIS,
   ConfigModule,
   ConfigService,
@@ -42,7 +43,9 @@ const log = new Logger('CacheService');
     {
       provide: WARMING_QUEUE,
       inject: [QUEUE_REDIS, ConfigService],
-      useFactory: (r: Redis, c: ConfigService) => new BullmqWarmingQueue(r, c.current.redis.keyPrefix),
+      // The real translate queue's prefix: with any other, warming jobs would land where no worker reads.
+      useFactory: (r: Redis, c: ConfigService) =>
+        new BullmqWarmingQueue(r, bullmqPrefix(c.current.redis.keyPrefix)),
     },
     {
       provide: CacheStatsRecorder,

@@ -21,6 +21,9 @@ const hotEntries = z.strictObject({
 });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  // Express leaves the body undefined for other content types, and arrays pass its JSON parser.
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequestException('the body must be a JSON object sent with Content-Type: application/json');
   const result = schema.safeParse(body);
   if (!result.success) throw new BadRequestException(z.prettifyError(result.error));
   return result.data;
@@ -40,7 +43,11 @@ export class AdminController {
   async getStats() {
     const server = await this.stats.poll();
     const { hit, miss } = this.stats.lookups;
-    return { server, lookups: { hit, miss, hitRate: hit + miss ? hit / (hit + miss) : null } };
+    return {
+      server,
+      lookups: { hit, miss, hitRate: hit + miss ? hit / (hit + miss) : null },
+      writes: { ...this.stats.writes },
+    };
   }
 
   /** Body: {"model": "…"} | {"tenant": "…"} | {"src": "…", "dst": "…"}. */

@@ -3,11 +3,20 @@ import { z } from 'zod';
 /** Language codes, model ids and tenant ids as keys carry them; glob characters are refused, not escaped. */
 const token = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'letters, digits, _ . - only');
 
-export const invalidationRequest = z.union([
-  z.strictObject({ model: token }),
-  z.strictObject({ tenant: token }),
-  z.strictObject({ src: token, dst: token }),
-]);
+export const invalidationRequest = z.union(
+  [
+    z.strictObject({ model: token }),
+    z.strictObject({ tenant: token }),
+    z.strictObject({ src: token, dst: token }),
+  ],
+  // Zod's own union message is "Invalid input": say which shapes are accepted instead.
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? 'send exactly one scope: {"model": "…"}, {"tenant": "…"} or {"src": "…", "dst": "…"}'
+        : undefined,
+  },
+);
 export type InvalidationRequest = z.infer<typeof invalidationRequest>;
 
 /**

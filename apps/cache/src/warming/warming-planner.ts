@@ -55,6 +55,8 @@ export class WarmingPlanner {
   }
 
   async onEvent(e: CacheEventV1): Promise<void> {
+    // Writes say nothing about what viewers ask next (warming writes least of all): only lookups teach.
+    if (e.kind === 'write') return;
     if (e.kind === 'hit' && this.warmed.delete(e.key)) this.counters.warmedHit();
     if (!this.settings.enabled) return;
     const id = `${e.tenant}\u0000${e.stream}`;

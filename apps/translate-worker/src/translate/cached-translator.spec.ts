@@ -102,6 +102,22 @@ describe('CachedTranslator with real Redis and the tiny NLLB model', () => {
     assert.equal(await queueRedis.keys('*tr-lock*').then((k) => k.length), 0, 'the lock is released');
   });
 
+  it('says when it stored a model result (what the write event reports): a miss yes, a hit or cache off no', async () => {
+    const engine = new RowCounter(nllb);
+    const req = {
+      text: 'see you next stream',
+      source: 'eng_Latn',
+      target: 'ita_Latn',
+      cacheKey: translationCacheKey('eng_Latn', 'ita_Latn', 'tiny', 'see you next stream'),
+    };
+    const first = await worker('s1', engine).translator.translate(req);
+    assert.deepEqual([first.fromCache, first.stored], [false, true]);
+    const again = await worker('s2', engine).translator.translate(req);
+    assert.deepEqual([again.fromCache, again.stored], [true, false]);
+    const off = await worker('s3', engine, { enabled: false }).translator.translate(req);
+    assert.deepEqual([off.fromCache, off.stored], [false, false]);
+  });
+
   it('keeps confident translations longer than doubtful ones', async () => {
     const engine = new RowCounter(nllb);
     const key = (t: string) => translationCacheKey('eng_Latn', 'fra_Latn', 'tiny', t);

@@ -7,6 +7,8 @@ export interface CachedTranslation {
   fromCache: boolean;
   /** 1 for cached text (it was confident enough to keep, or it is what the model said before). */
   confidence: number;
+  /** This call put the model's result in the cache (false on a hit, with the cache off, or when SET failed). */
+  stored: boolean;
 }
 
 export interface CachedTranslateRequest {
@@ -37,16 +39,16 @@ export class CachedTranslator {
 
   async translate(req: CachedTranslateRequest): Promise<CachedTranslation> {
     const cfg = this.config();
-    if (!cfg.enabled) return { ...(await this.translator.translate(req)), fromCache: false };
+    if (!cfg.enabled) return { ...(await this.translator.translate(req)), fromCache: false, stored: false };
     const cached = await this.cache.get(req.cacheKey).catch(() => undefined);
-    if (cached !== undefined) return { text: cached, fromCache: true, confidence: 1 };
+    if (cached !== undefined) return { text: cached, fromCache: true, confidence: 1, stored: false };
 
     const locked = await this.lock.acquire(req.cacheKey, this.owner, cfg.missLockMs).catch(() => true);
     if (!locked) {
       const waited = await this.waitForHolder(req.cacheKey, cfg.missLockMs);
       if (waited !== undefined) {
         this.onDeduped();
-        return { text: waited, fromCache: true, confidence: 1 };
+        return { text: waited, fromCache: true, confidence: 1, stored: false };
       }
       // The holder failed or took too long: translate ourselves rather than fail the job.
     }
@@ -54,8 +56,11 @@ export class CachedTranslator {
       const result = await this.translator.translate(req);
       const ttl = result.confidence >= cfg.confidentThreshold ? cfg.confidentTtlS : cfg.ttlS;
       // A cache outage must not lose the translation: the caller still gets it.
-      await this.cache.set(req.cacheKey, result.text, ttl).catch(() => undefined);
-      return { ...result, fromCache: false };
+      const stored = await this.cache.set(req.cacheKey, result.text, ttl).then(
+        () => true,
+        () => false,
+      );
+      return { ...result, fromCache: false, stored };
     } finally {
       if (locked) await this.lock.release(req.cacheKey, this.owner).catch(() => undefined);
     }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Redis } from 'ioredis';
 import {
+  CACHE_EVENT_SINK,
   ConfigService,
   Metrics,
   MT_ENGINE,
@@ -9,8 +10,10 @@ import {
   REPLY_PUBLISHER,
   TRANSLATION_CACHE,
   WorkerIdentity,
+  normaliseForCache,
   settleFailedJob,
   translateQueueName,
+  type CacheEventSink,
   type MtEngine,
   type QueueJob,
   type ReplyPublisher,
@@ -42,6 +45,7 @@ export class TranslateJobHandler {
     private readonly metrics: Metrics,
     private readonly identity: WorkerIdentity,
     @InjectPinoLogger(TranslateJobHandler.name) private readonly logger: PinoLogger,
+    @Inject(CACHE_EVENT_SINK) private readonly cacheEvents: CacheEventSink,
   ) {
     const { translate } = config.current;
     const queue = translateQueueName();
@@ -103,6 +107,7 @@ export class TranslateJobHandler {
       if (!result.fromCache) {
         this.metrics.jobDuration.observe({ queue: queueName, stage: 'inference' }, inferMs / 1000);
       }
+      if (result.stored) this.reportWrite(d);
       // A warming job only fills the cache: nobody waits for its reply.
       if (!d.warming)
         await this.replies.publish(d.reply.gatewayId, {
@@ -135,4 +140,23 @@ export class TranslateJobHandler {
       });
     }
   };
+
+  /** A write event for apps/cache's stats, on the gateways' lookup stream. Fire-and-forget. */
+  private reportWrite(d: TranslateJobData): void {
+    this.cacheEvents.emit({
+      v: 1,
+      kind: 'write',
+      key: d.cacheKey,
+      tenant: d.tenantId,
+      stream: d.reply.sessionId,
+      src: d.source,
+      dst: d.target,
+      model: this.config.current.translate.model,
+      text: normaliseForCache(d.text),
+      // Tenant-scoped keys carry `t.{tenant}` (translationCacheKey).
+      tenantScoped: d.cacheKey.includes(`:t.${d.tenantId}:`),
+      atMs: Date.now(),
+      warming: d.warming === true,
+    });
+  }
 }

@@ -264,3 +264,8 @@ emptyDir: {}
     {{- toYaml .Values.networkPolicy.metricsNamespaceSelector | nindent 4 }}
 {{- end -}}
 {{- end }}
+
+{{/* The Secret holding the sha256 of the cache admin token (cacheService.adminToken). */}}
+{{- define "olt.cacheAdminSecretName" -}}
+{{- default (printf "%s-cache-admin" (include "olt.fullname" .)) .Values.cacheService.adminToken.existingSecret -}}
+{{- end }}

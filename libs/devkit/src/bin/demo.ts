@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       : new PeriodicProgressLines((line) => process.stderr.write(`${line}\n`)),
   });
   console.log(dim(chosen.note));
-  console.log(dim('starting 2 Redis servers, gateway, ASR worker, translate worker …'));
+  console.log(dim('starting 2 Redis servers, gateway, ASR worker, translate worker, cache service …'));
   const stack = await startLocalStack({
     modelsDir,
     asrModel: values['asr-model'] ?? chosen.asrModel,
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     },
     grpcPort: await portOr(50051),
     httpPort: await portOr(8080),
+    cacheService: true,
     onLine: (label, line) => {
       // Surface worker/gateway warnings and errors; the JSON logs stay in the log files.
       let entry: { level?: string | number; msg?: string } | undefined;
@@ -130,6 +131,13 @@ async function main(): Promise<void> {
   console.log(
     `gRPC ${bold(stack.grpcAddress)}   HTTP ${bold(stack.httpUrl)}   admin ${bold(stack.adminUrl)} (/readyz, /metrics)   logs ${stack.logDir}`,
   );
+
+  if (stack.cache)
+    console.log(
+      dim(
+        `cache service ${stack.cache.adminUrl} (/metrics; admin API: Authorization: Bearer ${stack.cache.adminToken})`,
+      ),
+    );
 
   const wav = readWav(values.wav ?? speechFixture('two-sentences.wav').path);
   const targets = values.targets

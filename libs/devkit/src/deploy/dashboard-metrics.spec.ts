@@ -18,7 +18,6 @@ import { dashboardExpressions, metricNamesInPromql, sampleNamesInExposition } fr
 const NOT_YET_EXPORTED: Record<string, string> = {
   olt_worker_model_stepdowns_total:
     'defined in libs/shared metric-definitions; a labelled counter appears on the first step-down under GPU memory pressure, which a CPU stack never has',
-  olt_cache_warmed_hits_total: 'cache warming gain: apps/cache does not exist yet',
 };
 /** Metrics from exporters outside this product. */
 const EXTERNAL: Record<string, string> = {
@@ -71,7 +70,12 @@ describe('every dashboard panel, alert and autoscaler query reads metrics a runn
 
   before(async () => {
     // Fast heartbeats: workers export olt_queue_depth once per max(1 s, heartbeat).
-    stack = await startLocalStack({ apiKeys: { metrics: API_KEY }, settings: { workers: { heartbeat_ms: 200 } } });
+    // With apps/cache: the cache panels (hit rate, warming gain) read its olt_cache_* series.
+    stack = await startLocalStack({
+      apiKeys: { metrics: API_KEY },
+      settings: { workers: { heartbeat_ms: 200 } },
+      cacheService: true,
+    });
     client = createLiveTranslateClient(stack.grpcAddress);
     const wav = readWav(speechFixture('hello.wav').path);
     const outcome = await streamAudio(client, {
@@ -101,6 +105,7 @@ describe('every dashboard panel, alert and autoscaler query reads metrics a runn
       return Number(m[1]);
     });
     for (const name of sampleNamesInExposition(await scrape(`${stack.adminUrl}/metrics`))) exported.add(name);
+    for (const name of sampleNamesInExposition(await scrape(`${stack.cache!.adminUrl}/metrics`))) exported.add(name);
     const deadline = Date.now() + 15_000;
     for (const port of ports) {
       let names = new Set<string>();
@@ -125,6 +130,8 @@ describe('every dashboard panel, alert and autoscaler query reads metrics a runn
       'olt_queue_depth',
       'olt_worker_job_duration_seconds_bucket',
       'olt_worker_model_info',
+      'olt_cache_lookups_total',
+      'olt_cache_warmed_hits_total',
     ]) {
       assert.ok(exported.has(name), `${name} not exported; got ${[...exported].filter((n) => n.startsWith('olt_')).join(', ')}`);
     }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot } from '../stack/repo-root';
@@ -7,6 +9,7 @@ import { run, which } from './tools';
 
 interface ComposeService {
   image?: string;
+  ports?: Array<string | { target: number; published: number | string; host_ip?: string }>;
   command?: string[];
   profiles?: string[];
   environment?: Record<string, string>;
@@ -42,6 +45,22 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(services['asr-worker-nvidia'].profiles, ['nvidia']);
     assert.deepEqual(services['translate-worker-nvidia'].profiles, ['nvidia']);
     assert.equal(services['asr-worker'].profiles, undefined, 'CPU workers start by default');
+  });
+
+  it('runs the cache service beside redis-cache with its admin port on this machine only', { skip }, () => {
+    const cache = config().cache;
+    assert.ok(cache, 'a `cache` service (apps/cache)');
+    assert.match(cache.image ?? '', /^olt\/cache:/);
+    assert.equal(cache.environment?.OLT__REDIS__CACHE_URL, 'redis://redis-cache:6379');
+    assert.equal(cache.environment?.OLT__REDIS__QUEUE_URL, 'redis://redis-queue:6379', 'warming jobs and snapshots');
+    assert.equal(cache.environment?.OLT__CACHE_SERVICE__ADMIN_PORT, '9470');
+    assert.ok('OLT__CACHE_SERVICE__ADMIN_TOKEN_SHA256' in (cache.environment ?? {}), 'admin token hash from the env');
+    const ports = (cache.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.host_ip ?? ''}:${p.published}:${p.target}`).replace(/\/tcp$/, ''));
+    assert.deepEqual(ports, ['127.0.0.1:9470:9470']);
+    const prometheus = readFileSync(join(repoRoot(), 'deploy', 'prometheus', 'prometheus.yml'), 'utf8');
+    const jobs = (parseYaml(prometheus) as { scrape_configs: Array<{ job_name: string; dns_sd_configs?: Array<{ names: string[]; port: number }> }> }).scrape_configs;
+    const job = jobs.find((j) => j.dns_sd_configs?.some((d) => d.names.includes('cache')));
+    assert.equal(job?.dns_sd_configs?.[0].port, 9470, 'Prometheus scrapes the cache service');
   });
 
   it('adds NVIDIA workers with a GPU device reservation under --profile nvidia', { skip }, () => {

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './repo-root';
 
-export type AppName = 'gateway' | 'asr-worker' | 'translate-worker';
+export type AppName = 'gateway' | 'asr-worker' | 'translate-worker' | 'cache';
 
 export interface AppProcessOptions {
   name: AppName;

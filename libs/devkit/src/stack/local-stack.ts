@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,21 @@ export interface LocalStackOptions {
   readyTimeoutMs?: number;
   /** Wait for /readyz before returning (default true; false when a test starts workers itself). */
   waitForReady?: boolean;
+  /**
+   * Also run apps/cache (LFU policy, lookup events, admin API, warming). Off by default: most e2e tests
+   * don't need it and every process costs start-up time on small CI machines; the demo and the dashboard
+   * check turn it on.
+   */
+  cacheService?: boolean | { adminToken?: string; warming?: boolean };
+}
+
+/** Where apps/cache listens when the stack runs it. */
+export interface CacheServiceEndpoint {
+  /** Admin API (/v1/admin/*), /metrics and /healthz. */
+  adminUrl: string;
+  /** Bearer token of the admin API. */
+  adminToken: string;
+  process: AppProcess;
 }
 
 /** Where one gateway of the stack listens. */
@@ -70,6 +86,8 @@ export interface LocalStack {
   cacheRedis?: RedisServer;
   /** SIGTERM the gateway (it drains), wait for it to exit, start a new one on the same ports. */
   restartGateway(drainTimeoutMs?: number): Promise<AppProcess>;
+  /** Present when started with `cacheService`. */
+  cache?: CacheServiceEndpoint;
   startWorker(name: Exclude<AppName, 'gateway'>, extraEnv?: Record<string, string>): Promise<AppProcess>;
   waitReady(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -143,6 +161,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       sections.gateway.fleet = true;
       sections.overlay = { token_secret: 'local-stack-fleet-overlay-key' };
     }
+    const cacheOpts = opts.cacheService === true ? {} : opts.cacheService || undefined;
+    const cacheAdminPort = cacheOpts ? await freePort() : 0;
+    const cacheAdminToken = cacheOpts?.adminToken ?? 'local-stack-cache-admin';
+    if (cacheOpts) {
+      sections.cache_service = {
+        admin_port: cacheAdminPort,
+        admin_token_sha256: createHash('sha256').update(cacheAdminToken).digest('hex'),
+        warming_enabled: cacheOpts.warming ?? true,
+      };
+    }
     for (const [section, values] of Object.entries(opts.settings ?? {})) {
       sections[section] = { ...sections[section], ...values };
     }
@@ -168,11 +196,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       cleanups.push(() => proc.stop());
       return proc;
     };
-    const counter: Record<AppName, number> = { gateway: 1, 'asr-worker': 1, 'translate-worker': 1 };
+    const counter: Record<AppName, number> = { gateway: 1, 'asr-worker': 1, 'translate-worker': 1, cache: 1 };
     const workers: AppProcess[] = [];
     for (let i = 0; i < (opts.asrWorkers ?? 1); i++) workers.push(spawnApp('asr-worker'));
     for (let i = 0; i < (opts.translateWorkers ?? 1); i++) workers.push(spawnApp('translate-worker'));
     let gateway = spawnApp('gateway');
+    const cache: CacheServiceEndpoint | undefined = cacheOpts
+      ? {
+          adminUrl: `http://127.0.0.1:${cacheAdminPort}`,
+          adminToken: cacheAdminToken,
+          process: spawnApp('cache'),
+        }
+      : undefined;
     const scheme = opts.tls ? 'https' : 'http';
     const gateways: GatewayEndpoints[] = [
       {
@@ -209,7 +244,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       const deadline = Date.now() + timeoutMs;
       let last = '';
       while (Date.now() < deadline) {
-        for (const p of [...gateways.map((g) => g.process), ...workers]) {
+        for (const p of [...gateways.map((g) => g.process), ...workers, ...(cache ? [cache.process] : [])]) {
           if (!p.running && !p.intentionallyStopped) {
             throw new Error(`${p.opts.label} exited during start-up:\n${p.recentOutput()}`);
           }
@@ -222,13 +257,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
             last = await res.text();
             allReady &&= res.ok && workersUp(JSON.parse(last) as ReadyBody);
           }
+          if (allReady && cache?.process.running) {
+            const res = await fetch(`${cache.adminUrl}/healthz`);
+            last = `cache service /healthz: ${res.status}`;
+            allReady = res.ok;
+          }
           if (allReady) return;
         } catch (err) {
           last = (err as Error).message;
         }
         await new Promise((r) => setTimeout(r, 200));
       }
-      const dead = [...gateways.map((g) => g.process), ...workers]
+      const dead = [...gateways.map((g) => g.process), ...workers, ...(cache ? [cache.process] : [])]
         .filter((p) => !p.running)
         .map((p) => `${p.opts.label}:\n${p.recentOutput()}`);
       throw new Error(
@@ -257,6 +297,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         await waitReady();
         return gateway;
       },
+      cache,
       startWorker: async (name, extraEnv) => {
         const p = spawnApp(name, extraEnv);
         workers.push(p);

@@ -9,7 +9,11 @@ export const CACHE_EVENTS_STREAM_V1 = 'olt:v1:cache-events';
 
 export interface CacheEventV1 {
   v: 1;
-  kind: 'hit' | 'miss';
+  /**
+   * hit / miss: a gateway's lookup; write: a translate worker stored a model result. Readers skip kinds
+   * they don't know (decodeCacheEvent), so a new kind is added in v1 without breaking older readers.
+   */
+  kind: 'hit' | 'miss' | 'write';
   /** The full cache key (tr:v1:…). */
   key: string;
   tenant: string;
@@ -22,6 +26,8 @@ export interface CacheEventV1 {
   /** Entries shaped by a glossary (or kept per tenant) are never warmed for anyone but their tenant. */
   tenantScoped: boolean;
   atMs: number;
+  /** Writes only: the job was a warming job (apps/cache), not one a viewer waits for. */
+  warming?: boolean;
 }
 
 const FIELDS = [
@@ -36,12 +42,13 @@ const FIELDS = [
   'text',
   'scoped',
   'at',
+  'warm',
 ] as const;
 
 export function encodeCacheEvent(e: CacheEventV1): string[] {
   const values = [
     '1', e.kind, e.key, e.tenant, e.stream, e.src, e.dst, e.model, e.text, e.tenantScoped ? '1' : '0',
-    String(e.atMs),
+    String(e.atMs), e.warming ? '1' : '0',
   ]; // prettier-ignore
   return FIELDS.flatMap((f, i) => [f, values[i]]);
 }
@@ -51,7 +58,7 @@ export function decodeCacheEvent(fields: readonly string[]): CacheEventV1 | unde
   const m = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) m.set(fields[i], fields[i + 1]);
   const kind = m.get('kind');
-  if (m.get('v') !== '1' || (kind !== 'hit' && kind !== 'miss')) return undefined;
+  if (m.get('v') !== '1' || (kind !== 'hit' && kind !== 'miss' && kind !== 'write')) return undefined;
   const get = (f: string) => m.get(f) ?? '';
   if (!get('key') || !get('dst')) return undefined;
   return {
@@ -66,10 +73,11 @@ export function decodeCacheEvent(fields: readonly string[]): CacheEventV1 | unde
     text: get('text'),
     tenantScoped: get('scoped') === '1',
     atMs: Number(get('at')) || 0,
+    ...(kind === 'write' ? { warming: get('warm') === '1' } : {}),
   };
 }
 
-/** Port: where producers report lookups. Never awaited on the lookup path; failures are only counted. */
+/** Port: where producers report lookups and writes. Never awaited on their path; failures are only counted. */
 export interface CacheEventSink {
   emit(event: CacheEventV1): void;
 }

@@ -315,7 +315,8 @@ const cacheService = z
       .default('256mb'),
     lfu_log_factor: int(0, 255).default(10),
     lfu_decay_time_min: int(0, 65535).default(10),
-    // Lookup events on the cache Redis stream (XADD MAXLEN ~): how many are kept for the service to read.
+    // Lookup (gateway) and write (translate worker) events on the cache Redis stream (XADD MAXLEN ~): how
+    // many are kept for the service to read.
     events_enabled: z.boolean().default(true),
     events_max_len: int(1000, 10_000_000).default(100000),
     // Hot keys saved on shutdown (and every snapshot_interval_ms) and reloaded at start.

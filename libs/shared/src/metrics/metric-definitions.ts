@@ -101,6 +101,11 @@ export const METRIC_DEFINITIONS = {
     'Translation cache lookups reported on the cache event stream, by result (hit, miss).',
     ['result'],
   ),
+  cacheWritesTotal: counter(
+    'olt_cache_writes_total',
+    'Model results translate workers stored in the cache, reported on the cache event stream, by source (real, warming).',
+    ['source'],
+  ),
   cacheEvictionsTotal: counter(
     'olt_cache_evictions_total',
     'Keys the cache Redis evicted under maxmemory (from INFO stats evicted_keys).',

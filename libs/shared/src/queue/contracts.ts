@@ -7,6 +7,14 @@ export const CONTRACT_VERSION = 'v1';
 /** Key prefix for everything this product writes to the queue Redis. */
 export const KEY_PREFIX = `olt:${CONTRACT_VERSION}`;
 
+/**
+ * BullMQ's key prefix from redis.key_prefix. Every producer and consumer of a queue must use this one
+ * function: a producer with another prefix writes to a queue no worker reads, and nothing fails.
+ */
+export function bullmqPrefix(keyPrefix: string): string {
+  return `${keyPrefix}:bull`;
+}
+
 /** BullMQ queue for ASR jobs of one tier ("cpu", "low", "medium", "high"). */
 export function asrQueueName(tier: string): string {
   return `asr-${CONTRACT_VERSION}-${tier}`;

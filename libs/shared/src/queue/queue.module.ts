@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { ConfigService } from '../config';
 import { QUEUE_REDIS } from '../redis';
 import { BullmqJobQueue } from './bullmq-job-queue';
+import { bullmqPrefix } from './contracts';
 import { JOB_QUEUE, type JobQueue } from './job-queue.port';
 import { REPLY_PUBLISHER, RedisReplyPublisher } from './reply-stream';
 import { RedisSegmentStore, SEGMENT_STORE } from './segment-store';
@@ -26,7 +27,7 @@ class JobQueueCloser implements OnApplicationShutdown {
         const q = config.current.queue;
         return new BullmqJobQueue({
           connection: redis,
-          prefix: `${config.current.redis.keyPrefix}:bull`,
+          prefix: bullmqPrefix(config.current.redis.keyPrefix),
           attempts: q.attempts,
           backoffMs: q.backoffMs,
           lockDurationMs: q.lockDurationMs,
