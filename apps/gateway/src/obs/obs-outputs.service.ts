@@ -16,7 +16,7 @@ import { callKey, type CallRef } from '../tenancy/call-ref';
  * every response it sends to its client, and detaches when it ends. OBS being away never fails a session:
  * each output reconnects on its own and reports a status.
  *
- * Per-session OBS settings are not in StreamConfig yet (proposed: `ObsOutput obs = 10;`), so sessions use
+ * A session uses the OBS servers its StreamConfig.obs_outputs names (when the operator allows it), else
  * the gateway's `[obs]` section (`settingsFromConfig`).
  */
 @Injectable()
