@@ -95,22 +95,20 @@ function overlapError(): AppError {
   return new AppError('INTERNAL', 'SileroVad.process called again before the previous frame finished');
 }
 
-/** One run per frame (batching off). */
-class SileroVadStream implements Vad {
-  private readonly input = new Float32Array(CONTEXT_SAMPLES + VAD_FRAME_SAMPLES);
-  private readonly state = new Float32Array(STATE_SIZE);
-  // Tensors wrap the buffers above without copying; they are refilled in place before each run.
-  private readonly inputTensor = new ort.Tensor('float32', this.input, [1, this.input.length]);
-  private readonly stateTensor = new ort.Tensor('float32', this.state, [2, 1, 128]);
-  private readonly srTensor = new ort.Tensor('int64', BigInt64Array.from([BigInt(VAD_SAMPLE_RATE)]), []);
-  private readonly outputNames: [string, string];
+/**
+ * One stream's Silero state and the rules both runners share: frames one at a time, the input window is
+ * [last 64 samples of the previous input | this frame], and reset() wins over a frame in flight (its
+ * stale state is not written back; the buffers are cleared once it is done, since a run reads them).
+ */
+abstract class SileroStreamBase implements Vad {
+  protected readonly input = new Float32Array(CONTEXT_SAMPLES + VAD_FRAME_SAMPLES);
+  protected readonly state = new Float32Array(STATE_SIZE);
   private busy = false;
   /** Bumped by reset() so that a run in flight does not write its (now stale) state back. */
   private generation = 0;
 
-  constructor(private readonly session: ort.InferenceSession) {
-    this.outputNames = [session.outputNames[0], session.outputNames[1]];
-  }
+  /** Runs the model on `input`/`state`; calls `keepState` with the new state while it is valid. */
+  protected abstract infer(keepState: (state: Float32Array) => void): Promise<number>;
 
   async process(frame: Float32Array): Promise<number> {
     checkFrame(frame);
@@ -118,17 +116,11 @@ class SileroVadStream implements Vad {
     this.busy = true;
     const generation = this.generation;
     try {
-      // input = [last 64 samples of the previous input | this frame]
       this.input.copyWithin(0, VAD_FRAME_SAMPLES);
       this.input.set(frame, CONTEXT_SAMPLES);
-      const results = await this.session.run({
-        input: this.inputTensor,
-        state: this.stateTensor,
-        sr: this.srTensor,
+      return await this.infer((state) => {
+        if (generation === this.generation) this.state.set(state);
       });
-      const probability = (results[this.outputNames[0]].data as Float32Array)[0];
-      if (generation === this.generation) this.state.set(results[this.outputNames[1]].data as Float32Array);
-      return probability;
     } finally {
       this.busy = false;
       if (generation !== this.generation) this.clear();
@@ -137,7 +129,6 @@ class SileroVadStream implements Vad {
 
   reset(): void {
     this.generation++;
-    // ORT reads the buffers during an in-flight run: clear them once it is done.
     if (!this.busy) this.clear();
   }
 
@@ -147,48 +138,47 @@ class SileroVadStream implements Vad {
   }
 }
 
+/** One run per frame (batching off). */
+class SileroVadStream extends SileroStreamBase {
+  // Tensors wrap the buffers without copying; they are refilled in place before each run.
+  private readonly inputTensor = new ort.Tensor('float32', this.input, [1, this.input.length]);
+  private readonly stateTensor = new ort.Tensor('float32', this.state, [2, 1, 128]);
+  private readonly srTensor = new ort.Tensor('int64', BigInt64Array.from([BigInt(VAD_SAMPLE_RATE)]), []);
+  private readonly outputNames: [string, string];
+
+  constructor(private readonly session: ort.InferenceSession) {
+    super();
+    this.outputNames = [session.outputNames[0], session.outputNames[1]];
+  }
+
+  protected async infer(keepState: (state: Float32Array) => void): Promise<number> {
+    const results = await this.session.run({
+      input: this.inputTensor,
+      state: this.stateTensor,
+      sr: this.srTensor,
+    });
+    keepState(results[this.outputNames[1]].data as Float32Array);
+    return (results[this.outputNames[0]].data as Float32Array)[0];
+  }
+}
+
 /** The stream's frames go through the shared batcher; its state lives here between frames. */
-class BatchedSileroVadStream implements Vad {
-  readonly input = new Float32Array(CONTEXT_SAMPLES + VAD_FRAME_SAMPLES);
-  readonly state = new Float32Array(STATE_SIZE);
-  private busy = false;
-  private generation = 0;
-
-  constructor(private readonly batcher: SileroVadBatcher) {}
-
-  async process(frame: Float32Array): Promise<number> {
-    checkFrame(frame);
-    if (this.busy) throw overlapError();
-    this.busy = true;
-    const generation = this.generation;
-    this.input.copyWithin(0, VAD_FRAME_SAMPLES);
-    this.input.set(frame, CONTEXT_SAMPLES);
-    try {
-      return await new Promise<number>((resolve, reject) =>
-        this.batcher.submit({
-          input: this.input,
-          state: this.state,
-          done: (probability, state) => {
-            if (generation === this.generation) this.state.set(state);
-            resolve(probability);
-          },
-          fail: reject,
-        }),
-      );
-    } finally {
-      this.busy = false;
-      if (generation !== this.generation) this.clear();
-    }
+class BatchedSileroVadStream extends SileroStreamBase {
+  constructor(private readonly batcher: SileroVadBatcher) {
+    super();
   }
 
-  reset(): void {
-    this.generation++;
-    // The batch copies the buffers when it runs: clear them once the frame in flight is done.
-    if (!this.busy) this.clear();
-  }
-
-  private clear(): void {
-    this.state.fill(0);
-    this.input.fill(0);
+  protected infer(keepState: (state: Float32Array) => void): Promise<number> {
+    return new Promise<number>((resolve, reject) =>
+      this.batcher.submit({
+        input: this.input,
+        state: this.state,
+        done: (probability, state) => {
+          keepState(state); // a view valid only during this call
+          resolve(probability);
+        },
+        fail: reject,
+      }),
+    );
   }
 }
