@@ -12,6 +12,8 @@ import {
   PhraseChain,
   QUEUE_REDIS,
   RedisModule,
+  requireRedisEndpoint,
+  type RedisClient,
 } from '@olt/shared';
 import { AdminController } from './admin/admin.controller';
 import { AdminTokenGuard } from './admin/admin-token.guard';
@@ -39,7 +41,7 @@ const log = new Logger('CacheService');
   controllers: [AdminController, MetricsController],
   providers: [
     AdminTokenGuard,
-    { provide: CACHE_STORE, inject: [CACHE_REDIS], useFactory: (r: Redis) => new RedisCacheStore(r) },
+    { provide: CACHE_STORE, inject: [CACHE_REDIS], useFactory: (r: RedisClient) => new RedisCacheStore(r) },
     {
       provide: WARMING_QUEUE,
       inject: [QUEUE_REDIS, ConfigService],
@@ -61,7 +63,7 @@ const log = new Logger('CacheService');
     {
       provide: WarmingPlanner,
       inject: [CACHE_REDIS, WARMING_QUEUE, CACHE_STORE, ConfigService, Metrics],
-      useFactory: (r: Redis, q: WarmingQueue, s: CacheStore, c: ConfigService, m: Metrics) => {
+      useFactory: (r: RedisClient, q: WarmingQueue, s: CacheStore, c: ConfigService, m: Metrics) => {
         const cfg = c.current.cacheService;
         const store = new RedisTransitionStore(r, {
           maxContexts: cfg.warmingMaxContexts,
@@ -101,7 +103,7 @@ const log = new Logger('CacheService');
       useFactory: (c: ConfigService, stats: CacheStatsRecorder, planner: WarmingPlanner) =>
         new CacheEventReader(
           // Its own connection: XREADGROUP BLOCK would stall every other command on a shared one.
-          createRedisConnection('cache', c.current.redis.cacheUrl, {
+          createRedisConnection('cache', requireRedisEndpoint(c.current, 'cache'), {
             logger: redisLog,
             name: 'cache-events',
             forWorker: true,

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { CACHE_EVENTS_STREAM_V1, decodeCacheEvent, type CacheEventV1 } from '@olt/shared';
+import { CACHE_EVENTS_STREAM_V1, decodeCacheEvent, type CacheEventV1, type RedisClient } from '@olt/shared';
 
 export type CacheEventListener = (event: CacheEventV1) => Promise<void> | void;
 
@@ -15,7 +14,7 @@ export class CacheEventReader {
   private loop?: Promise<void>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly consumer: string,
     private readonly listeners: readonly CacheEventListener[],
     private readonly onError: (err: Error) => void,

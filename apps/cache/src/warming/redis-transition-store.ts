@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import type { Successor, TransitionStore } from '@olt/shared';
+import type { RedisClient, Successor, TransitionStore } from '@olt/shared';
 
 const PREFIX = 'olt:v1:warm';
 /** Member holding a context's total weight inside its ZSET (successor ids are hex, so no clash). */
@@ -16,35 +15,38 @@ export interface RedisTransitionStoreOptions {
  * The phrase chain in Redis: one ZSET per context (successor → decayed weight, plus the total), an index
  * ZSET of contexts by last use, and phrase texts as plain keys. Bounded three ways: successors trimmed to
  * the strongest maxSuccessors, the least recently used contexts dropped beyond maxContexts, and everything
- * expiring when idle.
+ * expiring when idle. Every MULTI and every command touches one key, so it runs on a Redis Cluster too
+ * (the context ZSET and the index live in different slots; the index is only a bound, so the two steps
+ * need not be atomic together).
  */
 export class RedisTransitionStore implements TransitionStore {
   private readonly index = `${PREFIX}:contexts`;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: RedisTransitionStoreOptions,
   ) {}
 
   async bump(context: string, next: string, weight: number): Promise<void> {
     const key = `${PREFIX}:ctx:${context}`;
     const { maxSuccessors, maxContexts, ttlS } = this.options;
-    const results = await this.redis
+    await this.redis
       .multi()
       .zincrby(key, weight, next)
       .zincrby(key, weight, TOTAL)
       // Ranks 0..-(maxSuccessors+2) are everything below the total and the strongest maxSuccessors.
       .zremrangebyrank(key, 0, -(maxSuccessors + 2))
       .expire(key, ttlS)
-      .zadd(this.index, Date.now(), key)
-      .zcard(this.index)
       .exec();
-    const size = Number(results?.[5]?.[1] ?? 0);
+    const [, size] = await Promise.all([
+      this.redis.zadd(this.index, Date.now(), key),
+      this.redis.zcard(this.index),
+    ]);
     if (size > maxContexts) {
       const evicted = (await this.redis.zpopmin(this.index, size - maxContexts)).filter(
         (_, i) => i % 2 === 0,
       );
-      if (evicted.length) await this.redis.unlink(...evicted);
+      await Promise.all(evicted.map((k) => this.redis.unlink(k)));
     }
   }
 

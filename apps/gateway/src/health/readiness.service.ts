@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { CACHE_REDIS, QUEUE_REDIS, listWorkers } from '@olt/shared';
+import { CACHE_REDIS, QUEUE_REDIS, listWorkers, type RedisClient } from '@olt/shared';
 import { ReplyRouter } from '../results/reply-router.service';
 
 export interface ReadinessReport {
@@ -20,7 +20,7 @@ export interface ReadinessReport {
 export class ReadinessService {
   constructor(
     @Inject(QUEUE_REDIS) private readonly queueRedis: Redis,
-    @Inject(CACHE_REDIS) private readonly cacheRedis: Redis,
+    @Inject(CACHE_REDIS) private readonly cacheRedis: RedisClient,
     private readonly replies: ReplyRouter,
   ) {}
 
@@ -51,7 +51,7 @@ export class ReadinessService {
   }
 }
 
-async function ping(redis: Redis): Promise<{ ok: boolean; detail: string }> {
+async function ping(redis: RedisClient): Promise<{ ok: boolean; detail: string }> {
   try {
     const started = performance.now();
     await withTimeout(redis.ping(), 1000);

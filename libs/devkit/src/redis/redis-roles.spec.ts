@@ -46,7 +46,11 @@ function server(options: RedisServerOptions): Promise<RedisServer> {
 }
 
 async function client(role: 'queue' | 'cache', options: RedisServerOptions, name = 'test'): Promise<Redis> {
-  const c = createRedisConnection(role, (await server(options)).url, { logger: new RecordingLog(), name });
+  // Single-server URLs always give a Redis (only redis+cluster:// gives a Cluster).
+  const c = createRedisConnection(role, (await server(options)).url, {
+    logger: new RecordingLog(),
+    name,
+  }) as Redis;
   clients.push(c);
   return c;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 
 /**
  * Contract of the cache event stream (on the cache Redis): what gateways report about each lookup so that
@@ -90,7 +90,7 @@ export const CACHE_EVENT_SINK = Symbol('CacheEventSink');
  */
 export class RedisCacheEventSink implements CacheEventSink {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly maxLen: number,
     private readonly onError: (err: Error) => void = () => undefined,
   ) {}

@@ -1,8 +1,7 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { ConfigService } from '../config';
 import { Metrics } from '../metrics';
-import { CACHE_REDIS } from '../redis';
+import { CACHE_REDIS, type RedisClient } from '../redis';
 import { CACHE_EVENT_SINK, NoCacheEvents, RedisCacheEventSink } from './cache-events';
 import { breakerFromConfig, GuardedTranslationCache } from '../resilience';
 import { RedisTranslationCache, TRANSLATION_CACHE } from './translation-cache';
@@ -17,7 +16,7 @@ import { RedisTranslationCache, TRANSLATION_CACHE } from './translation-cache';
     {
       provide: TRANSLATION_CACHE,
       inject: [CACHE_REDIS, ConfigService, Metrics],
-      useFactory: (redis: Redis, config: ConfigService, metrics: Metrics) => {
+      useFactory: (redis: RedisClient, config: ConfigService, metrics: Metrics) => {
         const { resilience } = config.current;
         const logger = new Logger('TranslationCache');
         const breaker = breakerFromConfig({
@@ -37,7 +36,7 @@ import { RedisTranslationCache, TRANSLATION_CACHE } from './translation-cache';
     {
       provide: CACHE_EVENT_SINK,
       inject: [CACHE_REDIS, ConfigService],
-      useFactory: (redis: Redis, config: ConfigService) => {
+      useFactory: (redis: RedisClient, config: ConfigService) => {
         const svc = config.current.cacheService;
         return svc.eventsEnabled ? new RedisCacheEventSink(redis, svc.eventsMaxLen) : new NoCacheEvents();
       },

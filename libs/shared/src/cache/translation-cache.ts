@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-connection';
 
 /**
  * Port: the translation cache (a separate Redis with allkeys-lfu, so popular phrases stay and rare ones
@@ -53,7 +53,7 @@ export function glossaryDigest(terms: ReadonlyArray<{ source: string; target: st
 }
 
 export class RedisTranslationCache implements TranslationCache {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async get(key: string): Promise<string | undefined> {
     return (await this.redis.get(key)) ?? undefined;

@@ -47,7 +47,7 @@ function showValue(path: KeyPath, value: unknown): string {
 }
 
 export function maskUrlPassword(value: string): string {
-  return value.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
 }
 
 function reason(issue: z.core.$ZodIssue, value: unknown): string {

@@ -12,6 +12,7 @@ export {
   findConfigRoot,
   loadConfig,
   type LoadConfigOptions,
+  requireRedisEndpoint,
   requireRedisUrl,
   resolveModelDir,
   resolveConfigFile,

@@ -9,6 +9,7 @@ import {
   configWarnings,
   findConfigRoot,
   loadConfig,
+  requireRedisEndpoint,
   requireRedisUrl,
   resolveConfigFile,
   resolveModelDir,
@@ -239,6 +240,52 @@ describe('loadConfig', () => {
       problem,
       /redis\.queue_url = "http:\/\/:\*\*\*@host:6379" is invalid: must be empty or a redis:\/\//,
     );
+  });
+
+  test('Sentinel and Cluster URLs with their secrets from env make the role endpoints', () => {
+    const config = loadConfig({
+      env: {
+        OLT__REDIS__QUEUE_URL: 'rediss+sentinel://s1:26379,s2:26379/olt-queue',
+        OLT__REDIS__QUEUE_PASSWORD: '12345',
+        OLT__REDIS__QUEUE_SENTINEL_PASSWORD: 'sentinel-pw',
+        OLT__REDIS__QUEUE_TLS_CA_FILE: '/etc/redis-ca/ca.crt',
+        OLT__REDIS__CACHE_URL: 'redis+cluster://c1:6379,c2:6379',
+        OLT__REDIS__CACHE_PASSWORD: 'cache-pw',
+      },
+    });
+    assert.deepEqual(requireRedisEndpoint(config, 'queue'), {
+      url: 'rediss+sentinel://s1:26379,s2:26379/olt-queue',
+      password: '12345', // a number-looking secret stays a string
+      sentinelPassword: 'sentinel-pw',
+      tlsCaFile: '/etc/redis-ca/ca.crt',
+    });
+    assert.deepEqual(requireRedisEndpoint(config, 'cache'), {
+      url: 'redis+cluster://c1:6379,c2:6379',
+      password: 'cache-pw',
+      tlsCaFile: '',
+    });
+  });
+
+  test('a Cluster URL for the queue Redis and a Sentinel URL without a master are refused, passwords masked', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          OLT__REDIS__QUEUE_URL: 'redis+cluster://:hunter2@n1:6379',
+          OLT__REDIS__CACHE_URL: 'redis+sentinel://:hunter2@s1',
+        },
+      }),
+    );
+    const text = problems.join('\n');
+    assert.match(text, /redis\.queue_url = "redis\+cluster:\/\/:\*\*\*@n1:6379" is invalid: .*not a cluster/);
+    assert.match(text, /redis\.cache_url = .* names the master/);
+    assert.doesNotMatch(text, /hunter2/);
+  });
+
+  test('Redis passwords are never echoed in a config problem', () => {
+    const file = tomlFile('[redis]\nqueue_password = 271828\n');
+    const text = problemsOf(() => loadConfig({ file, env: {} })).join('\n');
+    assert.match(text, /redis\.queue_password = "\*\*\*"/);
+    assert.doesNotMatch(text, /271828/);
   });
 
   test('resolveModelDir puts model names under models.dir and keeps absolute paths', () => {

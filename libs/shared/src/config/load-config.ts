@@ -8,6 +8,7 @@ import { deepFreeze } from './deep-freeze';
 import { describeIssues } from './describe-issues';
 import { applyEnvAliases, applyPrefixedEnv, applyRedisUrlFallback, type EnvVars } from './env-overrides';
 import { camelToSnake, type DeepPartial, renameKeys, snakeToCamel } from './key-case';
+import type { RedisEndpointConfig } from '../redis/redis-endpoint';
 import { type AppConfig, configSchema, type RawAppConfig } from './schema';
 
 export interface LoadConfigOptions {
@@ -147,6 +148,19 @@ export function configWarnings(config: AppConfig): string[] {
  */
 export function resolveModelDir(config: AppConfig, model: string): string {
   return isAbsolute(model) ? model : resolve(config.models.dir, model);
+}
+
+/** URL and secrets of a role's Redis (see RedisEndpointConfig), or a ConfigError as requireRedisUrl. */
+export function requireRedisEndpoint(config: AppConfig, role: 'queue' | 'cache'): RedisEndpointConfig {
+  const r = config.redis;
+  return role === 'queue'
+    ? {
+        url: requireRedisUrl(config, role),
+        password: r.queuePassword,
+        sentinelPassword: r.queueSentinelPassword,
+        tlsCaFile: r.queueTlsCaFile,
+      }
+    : { url: requireRedisUrl(config, role), password: r.cachePassword, tlsCaFile: r.cacheTlsCaFile };
 }
 
 /** The Redis URL for a role, or a ConfigError telling the operator how to set it. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseRedisEndpoint } from '../redis/redis-endpoint';
 import type { Camelize } from './key-case';
 
 /**
@@ -31,7 +32,18 @@ export const TENANT_PLANS = ['free', 'pro', 'enterprise'] as const;
 
 const redisUrl = z
   .string()
-  .regex(/^(|rediss?:\/\/.+)$/, 'must be empty or a redis:// or rediss:// URL')
+  .regex(
+    /^(|rediss?(\+(sentinel|cluster))?:\/\/.+)$/,
+    'must be empty or a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL (rediss+… for TLS)',
+  )
+  .superRefine((url, ctx) => {
+    if (!url.includes('+')) return;
+    try {
+      parseRedisEndpoint(url);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^.* is invalid: /, '') });
+    }
+  })
   .default('');
 
 const gateway = z
@@ -73,8 +85,19 @@ const gateway = z
 
 const redis = z
   .strictObject({
-    queue_url: redisUrl,
+    queue_url: redisUrl.refine((url) => !/^rediss?\+cluster:/i.test(url), {
+      message: 'the queue Redis must be one primary (redis://, or redis+sentinel:// for HA), not a cluster',
+    }),
     cache_url: redisUrl,
+    // Secrets beside the URLs, so that a URL can sit in a ConfigMap and the password in a Secret
+    // (env OLT__REDIS__QUEUE_PASSWORD …). "" = the URL's password, if any.
+    queue_password: z.string().default(''),
+    cache_password: z.string().default(''),
+    // AUTH of the Sentinels themselves (their requirepass); "" = they need none.
+    queue_sentinel_password: z.string().default(''),
+    // PEM CA bundle that signs the servers' certificates (rediss://…); "" = the system's CAs.
+    queue_tls_ca_file: z.string().default(''),
+    cache_tls_ca_file: z.string().default(''),
     key_prefix: z
       .string()
       // Braces allow a hash tag ("{olt}"): on Redis Cluster all of BullMQ's keys must share one slot.

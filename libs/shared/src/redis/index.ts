@@ -1,9 +1,23 @@
 export {
   createRedisConnection,
+  primaryNodes,
+  type RedisClient,
   type RedisConnectionOptions,
   redisAddress,
   redisRetryDelayMs,
 } from './redis-connection';
+export {
+  buildRedisOptions,
+  type BuiltRedisOptions,
+  describeRedisEndpoint,
+  parseRedisEndpoint,
+  redactRedisUrl,
+  type RedisEndpoint,
+  type RedisEndpointConfig,
+  type RedisEndpointSecrets,
+  type RedisHostPort,
+  type RedisTopology,
+} from './redis-endpoint';
 export type { RedisLogPort, RedisRole } from './redis-log.port';
 export {
   readRedisMemorySettings,

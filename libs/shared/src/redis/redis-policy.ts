@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors';
-import { redisAddress } from './redis-connection';
+import { primaryNodes, type RedisClient, redisAddress } from './redis-connection';
 import type { RedisLogPort, RedisRole } from './redis-log.port';
 
 /** The queue Redis would evict jobs or segment audio: refusing to start is the only safe answer. */
@@ -51,6 +51,17 @@ export async function readRedisMemorySettings(client: Redis): Promise<RedisMemor
  * When the policy cannot be read at all, warns and continues. Returns what was read.
  */
 export async function verifyRedisPolicy(
+  client: RedisClient,
+  role: RedisRole,
+  logger: RedisLogPort,
+): Promise<RedisMemorySettings> {
+  // A cluster evicts per node: every primary must have the policy (a resharded-in node may not).
+  const nodes = primaryNodes(client);
+  const all = await Promise.all(nodes.map((node) => verifyNodePolicy(node, role, logger)));
+  return all[0] ?? {};
+}
+
+async function verifyNodePolicy(
   client: Redis,
   role: RedisRole,
   logger: RedisLogPort,

@@ -8,13 +8,13 @@ import {
   Optional,
   type Provider,
 } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { ConfigService } from '../config/config.service';
-import { requireRedisUrl } from '../config/load-config';
+import { requireRedisEndpoint } from '../config/load-config';
 import { AppError } from '../errors';
 import { createLogger } from '../logging/create-logger';
 import { ROOT_LOGGER } from '../logging/logging.module';
-import { createRedisConnection, redisAddress } from './redis-connection';
+import { createRedisConnection, type RedisClient, redisAddress } from './redis-connection';
+import type { RedisEndpointConfig } from './redis-endpoint';
 import type { RedisLogPort, RedisRole } from './redis-log.port';
 import { verifyRedisPolicy } from './redis-policy';
 
@@ -34,7 +34,7 @@ export interface RedisModuleOptions {
 }
 
 /** Resolves once the client is ready; rejects with an actionable error after `timeoutMs`. */
-export function waitForRedis(client: Redis, role: RedisRole, timeoutMs: number): Promise<void> {
+export function waitForRedis(client: RedisClient, role: RedisRole, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let lastError = 'no answer';
@@ -66,11 +66,11 @@ export function waitForRedis(client: Redis, role: RedisRole, timeoutMs: number):
 /** Connects, waits until ready and checks the eviction policy; a failed check closes the client. */
 export async function connectRedisForRole(
   role: RedisRole,
-  url: string,
+  endpoint: string | RedisEndpointConfig,
   logger: RedisLogPort,
   options: Pick<RedisModuleOptions, 'name' | 'connectTimeoutMs'> = {},
-): Promise<Redis> {
-  const client = createRedisConnection(role, url, { logger, name: options.name });
+): Promise<RedisClient> {
+  const client = createRedisConnection(role, endpoint, { logger, name: options.name });
   try {
     await waitForRedis(client, role, options.connectTimeoutMs ?? 15_000);
     await verifyRedisPolicy(client, role, logger);
@@ -85,12 +85,12 @@ export async function connectRedisForRole(
 @Injectable()
 class RedisConnectionsCloser implements OnApplicationShutdown {
   constructor(
-    @Optional() @Inject(QUEUE_REDIS) private readonly queue?: Redis,
-    @Optional() @Inject(CACHE_REDIS) private readonly cache?: Redis,
+    @Optional() @Inject(QUEUE_REDIS) private readonly queue?: RedisClient,
+    @Optional() @Inject(CACHE_REDIS) private readonly cache?: RedisClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.queue, this.cache].filter((c): c is Redis => !!c).map(closeRedis));
+    await Promise.all([this.queue, this.cache].filter((c): c is RedisClient => !!c).map(closeRedis));
   }
 }
 
@@ -98,7 +98,7 @@ class RedisConnectionsCloser implements OnApplicationShutdown {
  * QUIT lets pending replies arrive; resolves once the socket is closed (status "end"), so that nothing is
  * left holding the event loop. A server that does not answer gets a hard disconnect.
  */
-export async function closeRedis(client: Redis, timeoutMs = 2000): Promise<void> {
+export async function closeRedis(client: RedisClient, timeoutMs = 2000): Promise<void> {
   if (client.status === 'end') return;
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   const timer = setTimeout(() => client.disconnect(), timeoutMs);
@@ -123,7 +123,7 @@ export class RedisModule {
     const roles = options.roles ?? ['queue', 'cache'];
     // Nest does not run shutdown hooks when start-up fails; the clients of a failed start are closed here.
     // State is per start-up (a module may be used for several apps, e.g. in tests): reset once all settle.
-    const opened = new Set<Redis>();
+    const opened = new Set<RedisClient>();
     let failed = false;
     let pending = 0;
     const settle = () => {
@@ -139,10 +139,10 @@ export class RedisModule {
           root ??
           createLogger({ name: 'redis', level: config.current.log.level, pretty: config.current.log.pretty });
         // Every URL is checked before anything connects, so a missing one fails without side effects.
-        const urls = roles.map((r) => requireRedisUrl(config.current, r));
+        const endpoints = roles.map((r) => requireRedisEndpoint(config.current, r));
         pending++;
         try {
-          const client = await connectRedisForRole(role, urls[roles.indexOf(role)], logger, options);
+          const client = await connectRedisForRole(role, endpoints[roles.indexOf(role)], logger, options);
           opened.add(client);
           if (failed) throw new AppError('UNAVAILABLE', `start-up failed; ${role} Redis connection closed`);
           return client;
