@@ -34,6 +34,8 @@ export interface RedisServer {
    * `downMs` keeps it stopped that long first (an outage clients must ride through).
    */
   restart(downMs?: number): Promise<void>;
+  /** SIGKILL, as a crashed pod or a lost machine: no AOF flush, no goodbye to replicas or clients. */
+  crash(): Promise<void>;
 }
 
 const MACHINE_REDIS_PORT = 6379;
@@ -74,6 +76,7 @@ async function startOnce(options: RedisServerOptions, port: number): Promise<Red
     url: `redis://127.0.0.1:${port}`,
     port,
     stop: () => (stopping ??= kill(child).finally(removeDir)),
+    crash: () => kill(child, 'SIGKILL'),
     restart: async (downMs = 0) => {
       if (stopping) throw new Error('redis-server was stopped');
       await kill(child);
@@ -93,7 +96,6 @@ async function startOnce(options: RedisServerOptions, port: number): Promise<Red
 }
 
 async function spawnServer(options: RedisServerOptions, port: number, dir: string): Promise<ChildProcess> {
-  const label = options.name ? `redis-server "${options.name}"` : 'redis-server';
   const persistence = options.appendOnly
     ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
     : ['--appendonly', 'no'];
@@ -109,7 +111,26 @@ async function spawnServer(options: RedisServerOptions, port: number, dir: strin
   ]; // prettier-ignore
   if (options.maxmemory) args.push('--maxmemory', options.maxmemory);
   args.push(...(options.extraArgs ?? []));
+  return spawnRedisProcess({ ...options, args, port });
+}
 
+export interface RedisProcessOptions {
+  /** Every argument (a config file first, then --options). */
+  args: string[];
+  /** Where it answers PING once up. */
+  port: number;
+  name?: string;
+  command?: string;
+  startTimeoutMs?: number;
+}
+
+/**
+ * Spawns a redis-server with exactly these arguments (a Sentinel: `[conf, '--sentinel']`), tracked for the
+ * exit hook, and resolves once it answers PING on `port`; a start-up failure carries its last output.
+ */
+export async function spawnRedisProcess(options: RedisProcessOptions): Promise<ChildProcess> {
+  const { args, port } = options;
+  const label = options.name ? `redis-server "${options.name}"` : 'redis-server';
   const child = spawn(options.command ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
   let output = '';
@@ -160,8 +181,8 @@ function track(child: ChildProcess): void {
   });
 }
 
-/** SIGTERM, then SIGKILL if the server has not gone within 3 s. */
-function kill(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if the server has not gone within 3 s (or SIGKILL at once). */
+export function kill(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null)
     return Promise.resolve();
   return new Promise((resolve) => {
@@ -170,11 +191,11 @@ function kill(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 
-function freeLocalPort(): Promise<number> {
+export function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -22,6 +22,8 @@ export const SYSTEM_PROGRAMS = {
   'docker-compose': { bins: ['docker-compose'], apt: ['docker-compose'] },
   promtool: { bins: ['promtool'], apt: ['prometheus'] },
   openssl: { bins: ['openssl'], apt: ['openssl'] },
+  // Joins redis-server processes into a Redis Cluster (redis-cli --cluster create).
+  'redis-cli': { bins: ['redis-cli'], apt: ['redis-tools'] },
 } as const satisfies Record<string, SystemProgram>;
 
 export type ProgramName = keyof typeof SYSTEM_PROGRAMS;
