@@ -36,7 +36,10 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.blockingConnection = this.redis.duplicate();
+    this.blockingConnection = this.redis.duplicate({ connectionName: 'olt-queue-replies' });
+    // Outages are reported once by the main connection and by the reader's errors; without a listener
+    // ioredis prints every reconnect attempt as an unhandled error (a failover is several).
+    this.blockingConnection.on('error', () => undefined);
     this.reader = new ReplyStreamReader(
       this.blockingConnection,
       this.identity.id,

@@ -3,7 +3,16 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTinyModels, TINY_NLLB, TINY_WHISPER } from '../models/tiny-models';
-import { startRedisServer, type RedisServer } from '../redis';
+import {
+  type RedisClusterHandle,
+  type RedisClusterOptions,
+  type RedisServer,
+  type SentinelGroup,
+  type SentinelGroupOptions,
+  startRedisCluster,
+  startRedisServer,
+  startSentinelGroup,
+} from '../redis';
 import { AppProcess, type AppName } from './app-process';
 import { freePort } from './free-port';
 import { repoRoot } from './repo-root';
@@ -12,6 +21,13 @@ export interface LocalStackOptions {
   /** Existing Redis URLs; when absent, two local redis-server processes are spawned with the right policies. */
   queueRedisUrl?: string;
   cacheRedisUrl?: string;
+  /**
+   * Run the queue Redis as a Sentinel group (master + replicas + Sentinels, fast failover) instead of one
+   * server; the apps get a redis+sentinel:// URL. Ignored with queueRedisUrl.
+   */
+  queueSentinel?: boolean | SentinelGroupOptions;
+  /** Run the cache Redis as a Redis Cluster (needs redis-cli); the apps get a redis+cluster:// URL. */
+  cacheCluster?: boolean | RedisClusterOptions;
   modelsDir?: string;
   asrModel?: string;
   translateModel?: string;
@@ -84,6 +100,10 @@ export interface LocalStack {
   /** The Redis servers this stack spawned (undefined when given URLs): restart() them to test outages. */
   queueRedis?: RedisServer;
   cacheRedis?: RedisServer;
+  /** Present when started with queueSentinel: crash its master to test failover. */
+  queueSentinel?: SentinelGroup;
+  /** Present when started with cacheCluster. */
+  cacheCluster?: RedisClusterHandle;
   /** SIGTERM the gateway (it drains), wait for it to exit, start a new one on the same ports. */
   restartGateway(drainTimeoutMs?: number): Promise<AppProcess>;
   /** Present when started with `cacheService`. */
@@ -107,6 +127,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     let queueRedisUrl = opts.queueRedisUrl;
     let queueRedis: RedisServer | undefined;
+    let queueSentinel: SentinelGroup | undefined;
+    if (!queueRedisUrl && opts.queueSentinel) {
+      queueSentinel = await startSentinelGroup(opts.queueSentinel === true ? {} : opts.queueSentinel);
+      cleanups.push(queueSentinel.stop);
+      queueRedisUrl = queueSentinel.url;
+    }
     if (!queueRedisUrl) {
       // AOF everysec, as in compose and the chart: jobs and reply streams survive a restart.
       queueRedis = await startRedisServer({ policy: 'noeviction', name: 'queue', appendOnly: true });
@@ -115,6 +141,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
     let cacheRedisUrl = opts.cacheRedisUrl;
     let cacheRedis: RedisServer | undefined;
+    let cacheCluster: RedisClusterHandle | undefined;
+    if (!cacheRedisUrl && opts.cacheCluster) {
+      cacheCluster = await startRedisCluster(opts.cacheCluster === true ? {} : opts.cacheCluster);
+      cleanups.push(cacheCluster.stop);
+      cacheRedisUrl = cacheCluster.url;
+    }
     if (!cacheRedisUrl) {
       cacheRedis = await startRedisServer({ policy: 'allkeys-lfu', maxmemory: '256mb', name: 'cache' });
       cleanups.push(cacheRedis.stop);
@@ -289,6 +321,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       workers,
       queueRedis,
       cacheRedis,
+      queueSentinel,
+      cacheCluster,
       restartGateway: async (drainTimeoutMs = 30_000) => {
         await stack.gateway.stop(drainTimeoutMs + 5000);
         gateway = spawnApp('gateway');
