@@ -94,7 +94,8 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     const deadline = Date.now() + 15_000;
     let metrics = '';
     const seen = () =>
-      /^olt_cache_lookups_total\{[^}]*\} [1-9]/m.test(metrics) && /^olt_cache_keys(\{[^}]*\})? [1-9]/m.test(metrics);
+      /^olt_cache_lookups_total\{[^}]*\} [1-9]/m.test(metrics) &&
+      /^olt_cache_keys(\{[^}]*\})? [1-9]/m.test(metrics);
     while (!seen() && Date.now() < deadline) {
       metrics = await (await fetch(`${stack.cache!.adminUrl}/metrics`)).text();
       if (!seen()) await new Promise((r) => setTimeout(r, 200));
