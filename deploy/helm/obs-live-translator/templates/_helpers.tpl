@@ -243,10 +243,11 @@ emptyDir: {}
     - { protocol: TCP, port: 6379 }
 {{- end }}
 {{- if .externalRedis }}
-# Your own Redis (anywhere: its address is only known at run time)
+# Your own Redis, Sentinels or Cluster nodes (anywhere: their addresses are only known at run time)
 - ports:
-    - { protocol: TCP, port: 6379 }
-    - { protocol: TCP, port: 6380 }
+    {{- range $p := splitList "," .externalPorts }}
+    - { protocol: TCP, port: {{ $p }} }
+    {{- end }}
 {{- end }}
 {{- end }}
 
@@ -269,3 +270,87 @@ emptyDir: {}
 {{- define "olt.cacheAdminSecretName" -}}
 {{- default (printf "%s-cache-admin" (include "olt.fullname" .)) .Values.cacheService.adminToken.existingSecret -}}
 {{- end }}
+
+{{/*
+Redis endpoints. The queue Redis: a URL, or an external Sentinel group (redis.queue.sentinel: endpoints +
+masterName, turned into redis+sentinel://), or the built-in StatefulSet. The cache Redis: a URL, or an
+external Redis Cluster (redis.cache.cluster.nodes, turned into redis+cluster://), or the built-in one.
+tls.enabled picks the rediss scheme. Passwords never go into a URL here: they come from Secrets as
+OLT__REDIS__<ROLE>_PASSWORD (and _SENTINEL_PASSWORD), which the apps read beside the URL.
+*/}}
+{{- define "olt.redisQueueExternal" -}}
+{{- $q := .Values.redis.queue -}}
+{{- if or .Values.redis.existingSecret $q.url $q.sentinel.endpoints -}}true{{- end -}}
+{{- end -}}
+
+{{- define "olt.redisCacheExternal" -}}
+{{- $c := .Values.redis.cache -}}
+{{- if or .Values.redis.existingSecret $c.url $c.cluster.nodes -}}true{{- end -}}
+{{- end -}}
+
+{{- define "olt.redisQueueUrl" -}}
+{{- $q := .Values.redis.queue -}}
+{{- $s := ternary "rediss" "redis" $q.tls.enabled -}}
+{{- if $q.sentinel.endpoints -}}
+{{- printf "%s+sentinel://%s/%s" $s (join "," $q.sentinel.endpoints) $q.sentinel.masterName -}}
+{{- else -}}
+{{- default (printf "%s://%s-redis-queue:6379" $s (include "olt.fullname" .)) $q.url -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "olt.redisCacheUrl" -}}
+{{- $c := .Values.redis.cache -}}
+{{- $s := ternary "rediss" "redis" $c.tls.enabled -}}
+{{- if $c.cluster.nodes -}}
+{{- printf "%s+cluster://%s" $s (join "," $c.cluster.nodes) -}}
+{{- else -}}
+{{- default (printf "%s://%s-redis-cache:6379" $s (include "olt.fullname" .)) $c.url -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Env entries for Redis secrets and CA files, for every app container (dict "root" .). */}}
+{{- define "olt.redisEnv" -}}
+{{- $r := .root.Values.redis -}}
+{{- range $role := list "queue" "cache" }}
+{{- $v := get $r $role }}
+{{- $ROLE := upper $role }}
+{{- if $v.auth.existingSecret }}
+- name: OLT__REDIS__{{ $ROLE }}_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ $v.auth.existingSecret }}, key: {{ $v.auth.passwordKey }} } }
+{{- end }}
+{{- if and (eq $role "queue") $v.sentinel.auth.existingSecret }}
+- name: OLT__REDIS__QUEUE_SENTINEL_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ $v.sentinel.auth.existingSecret }}, key: {{ $v.sentinel.auth.passwordKey }} } }
+{{- end }}
+{{- if $v.tls.caSecret }}
+- { name: OLT__REDIS__{{ $ROLE }}_TLS_CA_FILE, value: /etc/olt/redis-ca/{{ $role }}/{{ $v.tls.caKey }} }
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "olt.redisCaMounts" -}}
+{{- range $role := list "queue" "cache" }}
+{{- if (get $.root.Values.redis $role).tls.caSecret }}
+- { name: redis-ca-{{ $role }}, mountPath: /etc/olt/redis-ca/{{ $role }}, readOnly: true }
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "olt.redisCaVolumes" -}}
+{{- range $role := list "queue" "cache" }}
+{{- with (get $.root.Values.redis $role).tls.caSecret }}
+- name: redis-ca-{{ $role }}
+  secret: { secretName: {{ . }} }
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* TCP ports of external Redis endpoints, for NetworkPolicy egress (defaults: 6379, 6380, 26379). */}}
+{{- define "olt.redisExternalPorts" -}}
+{{- $ports := list 6379 6380 26379 -}}
+{{- range $e := concat .Values.redis.queue.sentinel.endpoints .Values.redis.cache.cluster.nodes -}}
+{{- $p := int (last (splitList ":" $e)) -}}
+{{- if gt $p 0 -}}{{- $ports = append $ports $p -}}{{- end -}}
+{{- end -}}
+{{- join "," ($ports | uniq) -}}
+{{- end -}}
