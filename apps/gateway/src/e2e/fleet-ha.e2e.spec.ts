@@ -14,9 +14,10 @@ import {
 } from '@olt/devkit';
 import { needsProgram } from '@olt/devkit/dist/testing';
 import { ResumePoint, type LiveTranslateClient } from '@olt/shared';
-import { contractViolations } from './stream-helpers';
+import { contractViolations, readSse } from './stream-helpers';
 
 const TARGETS = ['es'];
+const API_KEY = 'key-ha-viewer-0123456789';
 const BYTES_PER_MS = 32; // 16 kHz mono LINEAR16
 
 const noCli = needsProgram('redis-cli', 'fleet on a Sentinel queue Redis and a Redis Cluster cache');
@@ -58,6 +59,7 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
   before(async () => {
     stack = await startLocalStack({
       gateways: 2,
+      apiKeys: { viewer: API_KEY },
       queueSentinel: { downAfterMs: 1000, failoverTimeoutMs: 3000 },
       cacheCluster: true,
       cacheService: { warming: false },
@@ -67,7 +69,12 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     const speech = readWav(speechFixture('two-sentences.wav').path).data;
     pcm = Buffer.concat([speech, speech]); // ~14 s, four utterances
     // Fast, on gateway B: the segment count every later run must match, and warm caches on the cluster.
-    const baseline = await streamAudio(clients[1], { config: config(), pcm, realtimeFactor: 0 });
+    const baseline = await streamAudio(clients[1], {
+      apiKey: API_KEY,
+      config: config(),
+      pcm,
+      realtimeFactor: 0,
+    });
     assert.equal(baseline.error, undefined, baseline.error?.details);
     assert.deepEqual(contractViolations(baseline.responses, TARGETS), []);
     expectedSegments = tallyStream(baseline.responses, TARGETS).segments;
@@ -118,7 +125,16 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     const group = stack.queueSentinel!;
     const former = await group.master();
     // One stream on each gateway, at real time: both gateways, the workers and apps/cache must move.
-    const runs = clients.map((client) => streamAudio(client, { config: config(), pcm, realtimeFactor: 1 }));
+    const sessions = clients.map(() => config());
+    // The feed of A's stream, read on B: its pub/sub subscriber must follow the failover too.
+    const feedOnB = readSse(
+      `${stack.gateways[1].httpUrl}/v1/sessions/${sessions[0].sessionId}/feed`,
+      API_KEY,
+      (events) => events.some((e) => e.type === 'ended'),
+    );
+    const runs = clients.map((client, i) =>
+      streamAudio(client, { apiKey: API_KEY, config: sessions[i], pcm, realtimeFactor: 1 }),
+    );
     await new Promise((r) => setTimeout(r, 3000)); // into the first utterance: jobs and replies in flight
     const killedAt = Date.now();
     await former.crash();
@@ -127,14 +143,29 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     const outcomes = await Promise.all(runs);
     t.diagnostic(`queue master SIGKILL: a replica was master after ${failoverMs} ms (port ${promoted.port})`);
     judge(t, 'queue master SIGKILL', outcomes);
+    const streamed = outcomes[0].responses
+      .filter((r) => r.transcript?.isFinal)
+      .map((r) => r.transcript!.text);
+    const shown = (await feedOnB).filter((e) => e.type === 'transcript' && e.isFinal).map((e) => e.text);
+    assert.deepEqual(shown, streamed, 'the feed on the other gateway showed every final, once, in order');
     // And the fleet still answers with the new master.
-    const after = await streamAudio(clients[0], { config: config(), pcm, realtimeFactor: 0 });
+    const after = await streamAudio(clients[0], {
+      apiKey: API_KEY,
+      config: config(),
+      pcm,
+      realtimeFactor: 0,
+    });
     judge(t, 'after failover', [after]);
   });
 
   it('a gateway SIGKILLed mid-stream: its client resumes on the other gateway, nothing lost, nothing twice', async (t) => {
     const sessionId = `ha-resume-${Date.now()}`;
-    const first = streamAudio(clients[0], { config: config({ sessionId }), pcm, realtimeFactor: 1 });
+    const first = streamAudio(clients[0], {
+      apiKey: API_KEY,
+      config: config({ sessionId }),
+      pcm,
+      realtimeFactor: 1,
+    });
     await new Promise((r) => setTimeout(r, 6000));
     await stack.gateways[0].process.kill();
     const cut = await first;
@@ -151,6 +182,7 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
 
     const resumeAt = Math.floor(point.ms);
     const resumed = await streamAudio(clients[1], {
+      apiKey: API_KEY,
       config: config({ sessionId, resumeFromMs: resumeAt }),
       pcm: pcm.subarray(resumeAt * BYTES_PER_MS),
       realtimeFactor: 0,

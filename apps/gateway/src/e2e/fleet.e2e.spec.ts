@@ -12,6 +12,7 @@ import {
   type LocalStack,
 } from '@olt/devkit';
 import type { LiveTranslateClient, StreamResponse__Output } from '@olt/shared';
+import { readSse } from './stream-helpers';
 
 const KEYS = { viewer: 'key-viewer-0123456789', capped: 'key-capped-0123456789' };
 const LEASE_TTL_MS = 1500;
@@ -31,40 +32,6 @@ function holdStream(client: LiveTranslateClient, apiKey: string, sessionId: stri
     },
   });
   return { call, first };
-}
-
-/** Reads an SSE feed until `done` says so (or the deadline); returns the parsed data events. */
-async function readSse(
-  url: string,
-  apiKey: string,
-  done: (events: Array<Record<string, unknown>>) => boolean,
-) {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), 60_000);
-  const events: Array<Record<string, unknown>> = [];
-  try {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` }, signal: abort.signal });
-    assert.equal(res.status, 200);
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split('\n').find((l) => l.startsWith('data: '));
-        if (data && !block.startsWith('event: hello')) events.push(JSON.parse(data.slice(6)));
-      }
-      if (done(events)) break;
-    }
-  } catch (err) {
-    if (!abort.signal.aborted) throw err;
-  } finally {
-    clearTimeout(timer);
-    abort.abort();
-  }
-  return events;
 }
 
 async function metricsText(adminUrl: string): Promise<string> {

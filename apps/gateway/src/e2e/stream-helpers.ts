@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { StreamResponse__Output } from '@olt/shared';
 
 /** A compact, order-preserving view of a response sequence, for exact assertions in end-to-end tests. */
@@ -104,4 +105,38 @@ export function isWordPrefix(prefix: string, text: string): boolean {
   const p = prefix.split(/\s+/).filter(Boolean);
   const t = text.split(/\s+/).filter(Boolean);
   return p.length <= t.length && p.every((w, i) => w === t[i]);
+}
+
+/** Reads an SSE feed until `done` says so (or the deadline); returns the parsed data events. */
+export async function readSse(
+  url: string,
+  apiKey: string,
+  done: (events: Array<Record<string, unknown>>) => boolean,
+) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 60_000);
+  const events: Array<Record<string, unknown>> = [];
+  try {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` }, signal: abort.signal });
+    assert.equal(res.status, 200);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (data && !block.startsWith('event: hello')) events.push(JSON.parse(data.slice(6)));
+      }
+      if (done(events)) break;
+    }
+  } catch (err) {
+    if (!abort.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  return events;
 }
