@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Cluster, type Redis } from 'ioredis';
-import { createRedisConnection, type RedisClient, type RedisLogPort, verifyRedisPolicy } from '@olt/shared';
+import {
+  closeRedis,
+  connectRedisForRole,
+  createRedisConnection,
+  type RedisClient,
+  type RedisLogPort,
+  verifyRedisPolicy,
+} from '@olt/shared';
 import { needsProgram } from '../testing';
 import {
   type RedisClusterHandle,
@@ -59,6 +66,39 @@ describe('a Sentinel group as the queue Redis', () => {
       log.lines.some((l) => /queue Redis at sentinel olt-test@127\.0\.0\.1:\d+.* unreachable/.test(l)),
       log.lines.join('\n'),
     );
+  });
+});
+
+describe('a Sentinel group with passwords on the data nodes and on the Sentinels', () => {
+  let group: SentinelGroup;
+  before(async () => {
+    group = await startSentinelGroup({
+      masterName: 'olt-auth',
+      password: 'node-pw',
+      sentinelPassword: 'sentinel-pw',
+    });
+  });
+  after(() => group?.stop());
+
+  test('connects with both passwords from the config; without the Sentinel password it cannot find the master', async () => {
+    const log = new RecordingLog();
+    const client = await connectRedisForRole(
+      'queue',
+      { url: group.url, password: 'node-pw', sentinelPassword: 'sentinel-pw' },
+      log,
+      { connectTimeoutMs: 5000 },
+    );
+    try {
+      await client.set('k', 'v');
+      assert.equal(await client.get('k'), 'v');
+    } finally {
+      await closeRedis(client);
+    }
+    await assert.rejects(
+      connectRedisForRole('queue', { url: group.url, password: 'node-pw' }, log, { connectTimeoutMs: 1500 }),
+      /queue Redis at sentinel olt-auth@.* not reachable within 1500 ms/,
+    );
+    assert.doesNotMatch(log.lines.join('\n'), /node-pw|sentinel-pw/);
   });
 });
 

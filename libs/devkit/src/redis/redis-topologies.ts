@@ -24,10 +24,11 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
 }
 
 /** One short-lived command on a throw-away connection (no retries: the caller polls). */
-async function command<T>(port: number, run: (r: Redis) => Promise<T>): Promise<T> {
+async function command<T>(port: number, run: (r: Redis) => Promise<T>, password?: string): Promise<T> {
   const r = new Redis({
     host: '127.0.0.1',
     port,
+    ...(password ? { password } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
@@ -57,6 +58,10 @@ export interface SentinelGroupOptions {
   policy?: string;
   appendOnly?: boolean;
   startTimeoutMs?: number;
+  /** requirepass (and masterauth) of the data nodes; the Sentinels get it as auth-pass. */
+  password?: string;
+  /** requirepass of the Sentinels themselves (what redis.queue_sentinel_password is for). */
+  sentinelPassword?: string;
 }
 
 export interface SentinelProcess {
@@ -92,7 +97,8 @@ export async function startSentinelGroup(opts: SentinelGroupOptions = {}): Promi
   const replicaCount = opts.replicas ?? 2;
   const sentinelCount = opts.sentinels ?? 3;
   const timeoutMs = opts.startTimeoutMs ?? 20_000;
-  const data = { policy: opts.policy ?? 'noeviction', appendOnly: opts.appendOnly ?? true };
+  const auth = opts.password ? ['--requirepass', opts.password, '--masterauth', opts.password] : [];
+  const data = { policy: opts.policy ?? 'noeviction', appendOnly: opts.appendOnly ?? true, extraArgs: auth };
   const nodes: RedisServer[] = [];
   const sentinels: SentinelProcess[] = [];
   const stop = async () => {
@@ -107,34 +113,40 @@ export async function startSentinelGroup(opts: SentinelGroupOptions = {}): Promi
         await startRedisServer({
           ...data,
           name: `${masterName}-${i}`,
-          extraArgs: ['--replicaof', '127.0.0.1', String(master.port)],
+          extraArgs: [...auth, '--replicaof', '127.0.0.1', String(master.port)],
         }),
       );
     }
     const quorum = Math.floor(sentinelCount / 2) + 1;
     for (let i = 0; i < sentinelCount; i++) {
       sentinels.push(
-        await startSentinel(
+        await startSentinel({
           masterName,
-          master.port,
+          masterPort: master.port,
           quorum,
-          opts.downAfterMs ?? 1000,
-          opts.failoverTimeoutMs ?? 3000,
-          i,
-        ),
+          downAfterMs: opts.downAfterMs ?? 1000,
+          failoverTimeoutMs: opts.failoverTimeoutMs ?? 3000,
+          index: i,
+          password: opts.password,
+          sentinelPassword: opts.sentinelPassword,
+        }),
       );
     }
     await until('replicas in sync', timeoutMs, async () => {
-      const info = await command(master.port, (r) => r.info('replication'));
+      const info = await command(master.port, (r) => r.info('replication'), opts.password);
       const online = info.match(/^slave\d+:.*state=online/gm)?.length ?? 0;
       return online >= replicaCount ? true : undefined;
     });
     await until('Sentinels discovering each other and the replicas', timeoutMs, async () => {
       for (const s of sentinels) {
-        const [replicas, peers] = await command(s.port, async (r) => [
-          (await r.call('SENTINEL', 'REPLICAS', masterName)) as unknown[],
-          (await r.call('SENTINEL', 'SENTINELS', masterName)) as unknown[],
-        ]);
+        const [replicas, peers] = await command(
+          s.port,
+          async (r) => [
+            (await r.call('SENTINEL', 'REPLICAS', masterName)) as unknown[],
+            (await r.call('SENTINEL', 'SENTINELS', masterName)) as unknown[],
+          ],
+          opts.sentinelPassword,
+        );
         if (replicas.length < replicaCount || peers.length < sentinelCount - 1) return undefined;
       }
       return true;
@@ -148,8 +160,10 @@ export async function startSentinelGroup(opts: SentinelGroupOptions = {}): Promi
     let last: Error | undefined;
     for (const s of sentinels) {
       try {
-        const addr = (await command(s.port, (r) =>
-          r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName),
+        const addr = (await command(
+          s.port,
+          (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName),
+          opts.sentinelPassword,
         )) as [string, string] | null;
         if (addr) return Number(addr[1]);
       } catch (err) {
@@ -173,21 +187,24 @@ export async function startSentinelGroup(opts: SentinelGroupOptions = {}): Promi
       until(`a master other than port ${formerPort}`, waitMs, async () => {
         const port = await masterPort();
         if (port === formerPort) return undefined;
-        const role = await command(port, (r) => r.call('ROLE') as Promise<unknown[]>);
+        const role = await command(port, (r) => r.call('ROLE') as Promise<unknown[]>, opts.password);
         return role[0] === 'master' ? byPort(port) : undefined;
       }),
     stop,
   };
 }
 
-async function startSentinel(
-  masterName: string,
-  masterPort: number,
-  quorum: number,
-  downAfterMs: number,
-  failoverTimeoutMs: number,
-  index: number,
-): Promise<SentinelProcess> {
+async function startSentinel(o: {
+  masterName: string;
+  masterPort: number;
+  quorum: number;
+  downAfterMs: number;
+  failoverTimeoutMs: number;
+  index: number;
+  password?: string;
+  sentinelPassword?: string;
+}): Promise<SentinelProcess> {
+  const { masterName, index } = o;
   for (let attempt = 0; ; attempt++) {
     const port = await freeLocalPort();
     const dir = mkdtempSync(join(tmpdir(), `olt-sentinel-${index}-`));
@@ -200,10 +217,13 @@ async function startSentinel(
         'bind 127.0.0.1',
         `dir ${dir}`,
         'loglevel warning',
-        `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} ${quorum}`,
-        `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
-        `sentinel failover-timeout ${masterName} ${failoverTimeoutMs}`,
+        `sentinel monitor ${masterName} 127.0.0.1 ${o.masterPort} ${o.quorum}`,
+        `sentinel down-after-milliseconds ${masterName} ${o.downAfterMs}`,
+        `sentinel failover-timeout ${masterName} ${o.failoverTimeoutMs}`,
         `sentinel parallel-syncs ${masterName} 2`,
+        ...(o.password ? [`sentinel auth-pass ${masterName} ${o.password}`] : []),
+        // Sentinels also use it to authenticate to each other.
+        ...(o.sentinelPassword ? [`requirepass ${o.sentinelPassword}`] : []),
         '',
       ].join('\n'),
     );

@@ -109,6 +109,9 @@ export async function closeRedis(client: RedisClient, timeoutMs = 2000): Promise
   }
   await ended;
   clearTimeout(timer);
+  // QUIT leaves a Sentinel client's failover detector (its SUBSCRIBE connections to the Sentinels) open,
+  // retrying forever once they go; disconnect() closes it and is harmless on an ended connection.
+  client.disconnect();
 }
 
 /**
