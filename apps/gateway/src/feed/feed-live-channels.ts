@@ -83,7 +83,12 @@ export class FeedLiveChannels implements OnModuleDestroy {
     sub.on('ready', () => {
       if (!this.wasDown) return;
       this.wasDown = false;
-      this.catchUpAgain();
+      // ioredis re-sent the SUBSCRIBEs before 'ready'; a PING on the same connection answers only after
+      // they took effect. Catching up before that (the read runs on another connection) could miss an
+      // event published in between, as all gateways reconnect at once after a failover.
+      withDeadline(sub.ping(), SUBSCRIBE_TIMEOUT_MS)
+        .catch(() => undefined)
+        .finally(() => this.catchUpAgain());
     });
     this.subscriber = sub;
     return sub;
