@@ -91,6 +91,8 @@ export class TranscribeJobHandler {
         language: d.language,
         prompt: d.prompt,
         timestamps: d.timestamps,
+        // Every decode of one segment (its interims, then its final) carries the audio from its start.
+        featureKey: `${d.tenantId}/${d.reply.gatewayId}/${d.reply.sessionId}/${d.segmentId}`,
       });
       this.metrics.jobDuration.observe({ queue: queueName, stage: 'inference' }, inferMs / 1000);
       const dropped = judgeTranscript(result, d.vadSpeechRatio, guardSettings(this.config.current.asr));

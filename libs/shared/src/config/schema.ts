@@ -150,6 +150,9 @@ const asr = z
     // power of two so rows with prompts share decoder calls (false = exact lengths, the old path).
     prompt_max_tokens: int(1, 223).default(64),
     prompt_buckets: z.boolean().default(true),
+    // Log-mel frames kept per inference thread so an open segment's next decode only computes its new
+    // audio (0 = off, the old path).
+    feature_cache_mb: int(0, 4096).default(32),
     no_speech_threshold: probability.default(0.6),
     logprob_threshold: z.number().max(0).default(-1),
     vad_agreement_min: probability.default(0.5),
