@@ -129,10 +129,11 @@ export const METRIC_DEFINITIONS = {
   cacheKeys: gauge('olt_cache_keys', 'Keys in the cache Redis.', []),
   cacheMemoryBytes: gauge('olt_cache_memory_bytes', 'used_memory of the cache Redis.', []),
   // workers
-  jobsTotal: counter('olt_worker_jobs_total', 'Jobs finished, by outcome (ok, error, retry).', [
-    'queue',
-    'outcome',
-  ]),
+  jobsTotal: counter(
+    'olt_worker_jobs_total',
+    'Jobs finished, by outcome (ok, error, retry, abandoned: given up by the queue after stalls).',
+    ['queue', 'outcome'],
+  ),
   jobDuration: histogram(
     'olt_worker_job_duration_seconds',
     'Job time by stage: queue_wait (enqueue to start) and inference.',
