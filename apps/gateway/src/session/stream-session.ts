@@ -24,6 +24,7 @@ import { policySettings } from './audio-pipeline.factory';
 import type { SessionFanoutPort } from './session-fanout';
 import { parseSessionObsOutputs } from './session-obs-outputs';
 import type { InterimBudget } from './interim-budget';
+import { translateFinal } from './final-translations';
 import { InterimDecoder, type InterimResult } from './interim-decoder';
 import { LagMonitor } from './lag-monitor';
 import { LanguageStickiness } from './language-stickiness';
@@ -616,50 +617,17 @@ export class StreamSession {
         );
         return;
       }
-      let first = true;
-      await Promise.all(
-        settings.targets.map(async (target) => {
-          const outcome = await this.deps.translation
-            .translate({
-              text: reply.text,
-              source: language.flores,
-              target: target.flores,
-              sessionId: settings.sessionId,
-              tenantId: this.deps.tenant.id,
-              plan: this.deps.tenant.plan,
-              priority: settings.priority,
-              segmentId,
-              revision,
-              isFinal: true,
-              glossary: settings.glossary,
-              // true forces masking; undefined leaves it to the tenant's setting.
-              maskProfanity: settings.maskProfanity || undefined,
-            })
-            .catch((err: unknown) => {
-              this.warn(
-                `translation of segment ${segmentId} to ${target.bcp47} failed: ${(err as Error).message}`,
-              );
-              return undefined;
-            });
-          if (!outcome || this.closed) return;
-          if (first) {
-            first = false;
-            this.deps.metrics.pipelineLatency.observe(
-              { stage: 'first_translation' },
-              (performance.now() - endedAt) / 1000,
-            );
-          }
-          this.writer.send({
-            translation: {
-              segmentId,
-              revision,
-              targetLanguage: target.bcp47,
-              text: outcome.text,
-              isFinal: true,
-              fromCache: outcome.fromCache,
-            },
-          });
-        }),
+      await translateFinal(
+        {
+          translation: this.deps.translation,
+          tenant: this.deps.tenant,
+          metrics: this.deps.metrics,
+          send: (message) => this.writer.send(message),
+          warn: (message) => this.warn(message),
+          closed: () => this.closed,
+        },
+        settings,
+        { segmentId, revision, text: reply.text, source: language.flores, endedAt },
       );
     } finally {
       learned();
