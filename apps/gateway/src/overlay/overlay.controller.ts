@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@olt/shared';
 import { FeedSubscriberCaps, serveSseFeed, SubtitleFeed } from '../feed';
 import { httpError, HttpErrorFilter } from '../rest/http-error.filter';
-import { UnexpectedErrors } from '../rest/unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 import { OverlayLinks } from './overlay-links';
 import { renderOverlayError, renderOverlayPage } from './overlay-page';
 import { OVERLAY_PARAMS, resolveOverlaySettings } from './overlay-settings';

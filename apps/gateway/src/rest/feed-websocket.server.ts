@@ -13,7 +13,7 @@ import { FeedSubscriberCaps, formatCursor, parseCursor, SubtitleFeed } from '../
 import { OverlayLinks } from '../overlay/overlay-links';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { httpError } from './http-error.filter';
-import { UnexpectedErrors } from './unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 
 const API_FEED = /^\/v1\/sessions\/([^/]+)\/feed$/;
 const OVERLAY_FEED = /^\/overlay\/([^/]+)\/ws$/;

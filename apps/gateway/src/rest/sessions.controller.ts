@@ -28,7 +28,7 @@ import type { Tenant } from '../tenancy/tenant';
 import { ApiKeyGuard, CurrentTenant } from './api-key.guard';
 import { HttpErrorFilter } from './http-error.filter';
 import { ErrorDto, SessionDto, SessionListDto } from './rest-dto';
-import { UnexpectedErrors } from './unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
