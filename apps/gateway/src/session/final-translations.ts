@@ -8,7 +8,8 @@ export interface FinalTranslationsDeps {
   tenant: Tenant;
   metrics: Metrics;
   send: (message: StreamResponse) => void;
-  warn: (message: string) => void;
+  /** A target's translation is lost; `cause` decides between WARNING and SERVER_BUSY. */
+  warn: (message: string, cause: unknown) => void;
   /** The call is over: a translation that comes back now is not sent. */
   closed: () => boolean;
 }
@@ -55,6 +56,7 @@ export async function translateFinal(
         .catch((err: unknown) => {
           deps.warn(
             `translation of segment ${final.segmentId} to ${target.bcp47} failed: ${(err as Error).message}`,
+            err,
           );
           return undefined;
         });

@@ -7,8 +7,11 @@ import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import {
+  AppError,
   loadConfig,
   Metrics,
+  resourceExhausted,
+  unavailable,
   type AppConfig,
   type AsrReply,
   type DeepPartial,
@@ -46,11 +49,14 @@ class FakeAsrDispatcher implements AsrTranscriber {
   readonly requests: Array<TranscribeRequest & { finalsOutstanding: number }> = [];
   private outstandingFinals = 0;
   holdFinals = false;
+  /** Every final rejects with this (the dispatcher's error: queue down, timeout, …). */
+  failFinals?: Error;
   private held: Array<() => void> = [];
   detected = { language: 'en', probability: 0.95 };
 
   transcribe(req: TranscribeRequest): Promise<AsrReply> {
     this.requests.push({ ...req, audio: new Float32Array(0), finalsOutstanding: this.outstandingFinals });
+    if (req.isFinal && this.failFinals) return Promise.reject(this.failFinals);
     if (req.isFinal) this.outstandingFinals++;
     const words = Math.floor(req.audio.length / (0.3 * RATE));
     const heard = Array.from({ length: words }, (_, i) => `w${i}`);
@@ -305,6 +311,35 @@ describe('StreamSession streaming policy (real AudioPipeline, EnergyVad, FakeAsr
       transcripts(responses).map((t) => t.revision),
       [1, 1],
     );
+  });
+
+  it('a final the service could not take sends SERVER_BUSY, one that failed otherwise WARNING; both send the empty final', async () => {
+    const events = async (failure: Error) => {
+      const asr = new FakeAsrDispatcher();
+      asr.failFinals = failure;
+      const { responses, outcome } = await runSession({
+        audio: twoSegments,
+        streamConfig: { interimResults: false },
+        asr,
+      });
+      assert.equal(outcome, 'ok', 'the stream goes on');
+      assert.deepEqual(
+        transcripts(responses).map((t) => [t.isFinal, t.text]),
+        [
+          [true, ''],
+          [true, ''],
+        ],
+      );
+      assert.deepEqual(contractViolations(responses, []), []);
+      return responses
+        .filter((r) => r.event?.type === 'SERVER_BUSY' || r.event?.type === 'WARNING')
+        .map((r) => r.event!.type);
+    };
+    const down = unavailable('the job queue (queue Redis) is failing (circuit "queue" open)');
+    assert.deepEqual(await events(down), ['SERVER_BUSY', 'SERVER_BUSY']);
+    assert.deepEqual(await events(resourceExhausted('no ASR capacity')), ['SERVER_BUSY', 'SERVER_BUSY']);
+    assert.deepEqual(await events(new AppError('INTERNAL', 'model failed')), ['WARNING', 'WARNING']);
+    assert.deepEqual(await events(new Error('no result within 120 s')), ['WARNING', 'WARNING']);
   });
 
   it('source "auto": detects until confident, then keeps the language in later jobs', async () => {

@@ -589,7 +589,7 @@ export class StreamSession {
       if (failure || !reply) {
         const message = failure instanceof Error ? failure.message : String(failure);
         this.log.error({ segmentId, err: failure }, 'segment could not be transcribed');
-        this.warn(`segment ${segmentId} could not be transcribed: ${message}`);
+        this.warn(`segment ${segmentId} could not be transcribed: ${message}`, failure);
         this.sendTranscript(segmentId, revision, startMs, endMs, '', settings.source?.bcp47 ?? '', 0);
         return;
       }
@@ -623,7 +623,7 @@ export class StreamSession {
           tenant: this.deps.tenant,
           metrics: this.deps.metrics,
           send: (message) => this.writer.send(message),
-          warn: (message) => this.warn(message),
+          warn: (message, cause) => this.warn(message, cause),
           closed: () => this.closed,
         },
         settings,
@@ -676,8 +676,15 @@ export class StreamSession {
     });
   }
 
-  private warn(message: string): void {
-    this.writer.send({ event: { type: 'WARNING', message, lagMs: 0, segmentId: '', audioMs: 0 } });
+  /**
+   * A segment or translation lost. SERVER_BUSY when the service itself could not take the work (queue
+   * Redis unreachable or its circuit open, no capacity: UNAVAILABLE / RESOURCE_EXHAUSTED), so a client can
+   * tell an outage it should show or back off from from a problem with one segment (WARNING).
+   */
+  private warn(message: string, cause?: unknown): void {
+    const code = cause instanceof AppError ? cause.code : undefined;
+    const type = code === 'UNAVAILABLE' || code === 'RESOURCE_EXHAUSTED' ? 'SERVER_BUSY' : 'WARNING';
+    this.writer.send({ event: { type, message, lagMs: 0, segmentId: '', audioMs: 0 } });
   }
 
   /** Half-close or Control.CLOSE: finish the open segment, deliver everything pending, end with OK. */
