@@ -259,6 +259,9 @@ const queue = z
     stalled_interval_ms: int(100).default(250),
     max_stalled_count: int(1, 10).default(2),
     result_timeout_ms: int(1).default(120000),
+    // While waiting for a result, look for its job this often; a job gone (lost with the queue Redis's
+    // last writes) is enqueued again, at most 3 times (0 = never look).
+    lost_job_check_ms: int(0, 600000).default(5000),
     remove_on_complete: int(0).default(1000),
     remove_on_fail: int(0).default(5000),
   })

@@ -90,6 +90,11 @@ export const METRIC_DEFINITIONS = {
     'Times the gateway found its reply stream or consumer group gone (expiry, a queue-Redis restart) and recreated it.',
     [],
   ),
+  lostJobsResentTotal: counter(
+    'olt_gateway_lost_jobs_resent_total',
+    "Jobs the gateway found gone from the queue while it waited for their result (lost with the queue Redis's last writes: a restart, a failover) and enqueued again.",
+    ['kind'],
+  ),
   translateCacheLookups: counter(
     'olt_gateway_translate_cache_lookups_total',
     'Translation cache lookups, by result (hit, miss).',

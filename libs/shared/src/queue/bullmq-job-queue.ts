@@ -46,6 +46,10 @@ export class BullmqJobQueue implements JobQueue {
     return job.id ?? '';
   }
 
+  async has(queue: string, jobId: string): Promise<boolean> {
+    return (await this.queue(queue).getJobState(jobId)) !== 'unknown';
+  }
+
   async work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions<T>): Promise<WorkerHandle> {
     // Workers block on BRPOPLPUSH-like calls: each needs its own connection (duplicate of the producer's).
     const connection = this.opts.connection.duplicate({ maxRetriesPerRequest: null }) as ConnectionOptions;

@@ -43,6 +43,8 @@ export interface QueueDepth {
 
 export interface JobQueue {
   add<T>(queue: string, name: string, data: T, opts: EnqueueOptions): Promise<string>;
+  /** Whether the queue still holds the job in any state (waiting, active, completed, failed …). */
+  has(queue: string, jobId: string): Promise<boolean>;
   /** Starts consuming `queue`; resolves once the worker is connected. */
   work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions<T>): Promise<WorkerHandle>;
   depth(queue: string): Promise<QueueDepth>;
