@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '@olt/devkit/dist/testing';
 import { MixedRadixFft } from './fft';
 import { LogMelSpectrogram, melFilterBank, WHISPER_LOG_MEL_DEFAULTS } from './log-mel';
 import { MelFrameCache } from './mel-frame-cache';
@@ -157,18 +158,6 @@ describe('LogMelSpectrogram', () => {
   });
 });
 
-/** Seeded PRNG (mulberry32): the generated cases are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Counts the complex FFTs a spectrogram runs (two frames each). */
 function countTransforms(mel: LogMelSpectrogram): { count: number } {
   const counter = { count: 0 };
@@ -186,7 +175,7 @@ const same = (a: Float32Array, b: Float32Array) =>
 
 describe('LogMelSpectrogram with reused frames (interim decodes of a growing segment)', () => {
   it('is bit-identical to a fresh computation for generated growing, equal, shorter and edited audio', () => {
-    const rand = random(1209);
+    const rand = seededRandom(1209);
     const source = Float32Array.from(
       { length: 16000 * 31 },
       () => (rand() - 0.5) * (rand() < 0.01 ? 2 : 0.3),
@@ -213,7 +202,7 @@ describe('LogMelSpectrogram with reused frames (interim decodes of a growing seg
   });
 
   it('transforms only the frames of new audio (plus the pair at the old edge)', () => {
-    const rand = random(7);
+    const rand = seededRandom(7);
     const audio = Float32Array.from({ length: 16000 * 6 }, () => rand() - 0.5);
     const mel = new LogMelSpectrogram();
     const counter = countTransforms(mel);
