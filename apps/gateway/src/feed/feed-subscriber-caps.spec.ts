@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import type { PinoLogger } from 'nestjs-pino';
 import { startRedisServer, type RedisServer } from '@olt/devkit';
 import { type AppError, ConfigService } from '@olt/shared';
 import { FeedSubscriberCaps } from './feed-subscriber-caps';
-
-const quietLogger = { warn: () => undefined } as unknown as PinoLogger;
 
 describe('FeedSubscriberCaps (viewers counted across two gateways sharing one queue Redis)', () => {
   let server: RedisServer;
@@ -24,7 +21,7 @@ describe('FeedSubscriberCaps (viewers counted across two gateways sharing one qu
         limits: { maxFeedSubscribersPerSession: 2, maxFeedSubscribersPerTenant: 3 },
       },
     });
-    const caps = new FeedSubscriberCaps(redis, config, quietLogger);
+    const caps = new FeedSubscriberCaps(redis, config);
     gateways.push(caps);
     return caps;
   };

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ConfigService, QUEUE_REDIS, resourceExhausted, unavailable } from '@olt/shared';
 import { FleetLeases } from '../tenancy/fleet-leases';
 
@@ -19,9 +18,15 @@ export class FeedSubscriberCaps implements OnModuleDestroy {
   constructor(
     @Inject(QUEUE_REDIS) redis: Redis,
     private readonly config: ConfigService,
-    @InjectPinoLogger(FeedSubscriberCaps.name) logger: PinoLogger,
   ) {
-    this.leases = new FleetLeases(redis, config.current.gateway.streamLeaseTtlMs, logger, 'feed viewer');
+    // Nest's Logger (routed to pino in the app), as the rest of the feed module: it needs no logging module.
+    const logger = new Logger(FeedSubscriberCaps.name);
+    this.leases = new FleetLeases(
+      redis,
+      config.current.gateway.streamLeaseTtlMs,
+      { warn: (fields, message) => logger.warn({ ...fields, msg: message }) },
+      'feed viewer',
+    );
   }
 
   onModuleDestroy(): void {
