@@ -7,6 +7,7 @@ import {
   invalidArgument,
   toGrpcStatus,
   unavailable,
+  withDeadline,
   type AppConfig,
   type AsrReply,
   type Control__Output,
@@ -77,6 +78,8 @@ type InboxItem =
 /** Inbound messages allowed to wait before the call is paused (HTTP/2 flow control then stalls the client). */
 const INBOX_HIGH_WATER = 4;
 const SAMPLES_PER_MS = 16;
+/** How long a resumed call's first final may wait for its session's context from the feed. */
+const RESUME_CONTEXT_TIMEOUT_MS = 2000;
 
 /**
  * One StreamTranslate call: validates the config, runs audio through VAD segmentation, sends each segment
@@ -346,6 +349,8 @@ export class StreamSession {
     }).child({ requestId: this.deps.callId });
     const obsOutputs = parseSessionObsOutputs(msg.config!, cfg.obs);
     this.pipeline = this.deps.createPipeline(this.settings);
+    // The first final waits for this (finals chain on finalChain): its prompt and language come from it.
+    if (this.settings.resumeFromMs > 0) this.finalChain = this.carryOnFromResume(this.settings);
     this.writer.send({
       started: {
         sessionId: this.settings.sessionId,
@@ -361,6 +366,27 @@ export class StreamSession {
       },
       'session started',
     );
+  }
+
+  /**
+   * A resumed call (any gateway) carries on with its session's prompt and language: the last final before
+   * its resume point, from the subtitle feed. Best effort under a deadline: without it the call starts
+   * as a new one (no prompt, detection from scratch), which is still correct.
+   */
+  private async carryOnFromResume(settings: SessionSettings): Promise<void> {
+    const context = await withDeadline(
+      this.deps.fanout?.resumeContext(settings.sessionId, settings.resumeFromMs) ??
+        Promise.resolve(undefined),
+      RESUME_CONTEXT_TIMEOUT_MS,
+    ).catch((err: unknown) => {
+      this.log.warn({ err: (err as Error).message }, 'resume: no context from the feed; starting afresh');
+      return undefined;
+    });
+    if (!context || this.closed) return;
+    if (!this.lastFinalText) this.lastFinalText = context.text.trim();
+    const language = findLanguage(context.language)?.whisper;
+    if (!settings.source && language && !this.language.language) this.language.resume(language);
+    this.log.info({ language, promptChars: context.text.length }, 'resumed: prompt and language carried on');
   }
 
   private async onAudio(data: Buffer): Promise<void> {
