@@ -6,7 +6,8 @@
 // (the ASR worker's olt_worker_batch_size histogram).
 // Usage: npm run build && node bench/load-realtime.mjs [new|old] [ramp=1,10,25,50] [seconds=30]
 //   old = the previous code paths by config: one VAD run per frame, translate batches by pair, exact
-//   prompt lengths (the resampler fast path has no switch: it is a few % of the gateway's cost).
+//   prompt lengths, no log-mel frame reuse (the resampler fast path and the skipped log10 of padding
+//   frames have no switch: compare with the previous commit for those).
 import { Buffer } from 'node:buffer';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +26,7 @@ const settings =
     ? {
         audio: { vad_batch_max_streams: 1 },
         translate: { batch_by: 'pair' },
-        asr: { prompt_buckets: false, prompt_max_tokens: 223 },
+        asr: { prompt_buckets: false, prompt_max_tokens: 223, feature_cache_mb: 0 },
       }
     : {};
 // Real models on a GPU: ASR_MODEL / TRANSLATE_MODEL (names under models.dir or paths), EP (e.g. cuda).

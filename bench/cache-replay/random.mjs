@@ -1,14 +1,8 @@
-// Seeded randomness for the trace generator and the Redis-LFU model (reproducible runs).
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded randomness for the trace generator and the Redis-LFU model (reproducible runs): mulberry32, the
+// one the tests use.
+import { require } from '../lib.mjs';
+
+export const rng = require('@olt/devkit/dist/testing').seededRandom;
 
 /** Zipf(s) sampler over ranks 0..n-1 (precomputed CDF, binary search). */
 export function zipf(random, n, s = 1.0) {

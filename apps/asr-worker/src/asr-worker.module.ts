@@ -35,6 +35,7 @@ import { loadWhisperEngine } from './asr/whisper';
           maxNewTokens: config.asr.maxNewTokens,
           promptMaxTokens: config.asr.promptMaxTokens,
           promptBuckets: config.asr.promptBuckets,
+          featureCacheBytes: config.asr.featureCacheMb * 1024 * 1024,
           ...engineThreadOptions(resolveInferenceThreads(config.asr), log),
         }),
       threads: (config) => resolveInferenceThreads(config.asr),

@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import { grpcHealth, grpcServerOptions } from './grpc/grpc-server.options';
 import { configureHttp } from './http-setup';
 import { installProcessGuards } from './process-guards';
-import { UnexpectedErrors } from './rest/unexpected-errors';
+import { UnexpectedErrors } from './infra/unexpected-errors';
 import { GatewayTls } from './tls';
 
 async function bootstrap(): Promise<void> {

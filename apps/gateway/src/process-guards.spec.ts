@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { installProcessGuards } from './process-guards';
-import type { UnexpectedErrors } from './rest/unexpected-errors';
+import type { UnexpectedErrors } from './infra/unexpected-errors';
 
 function setup() {
   const reports: Array<{ surface: string; action: unknown }> = [];

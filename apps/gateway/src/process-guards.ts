@@ -1,4 +1,4 @@
-import type { UnexpectedErrors } from './rest/unexpected-errors';
+import type { UnexpectedErrors } from './infra/unexpected-errors';
 
 /**
  * Errors a single connection's peer can cause that still escape as an uncaught exception (an 'error' event

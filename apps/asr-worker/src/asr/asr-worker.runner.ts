@@ -44,6 +44,7 @@ export class AsrWorkerRunner implements OnApplicationBootstrap, OnApplicationShu
       // The tier "auto" resolved to (or the configured one): this worker serves that tier's queue.
       queueName: asrQueueName(this.placement.tier),
       handler: this.handler.handle,
+      abandoned: this.handler.abandoned,
       // Enough jobs in flight for full batches: each job waits in the batcher for its turn in the engine.
       concurrency: TranscribeJobHandler.jobConcurrency(asr),
       redis: this.redis,

@@ -61,22 +61,7 @@ export class TranscribeJobHandler {
     const queueName = asrQueueName(this.config.current.asr.tier);
     const queueMs = Date.now() - d.enqueuedAt;
     this.metrics.jobDuration.observe({ queue: queueName, stage: 'queue_wait' }, queueMs / 1000);
-    const base: Omit<
-      AsrReply,
-      'ok' | 'text' | 'language' | 'languageProbability' | 'confidence' | 'inferMs'
-    > = {
-      kind: 'asr',
-      requestId: d.reply.requestId,
-      sessionId: d.reply.sessionId,
-      segmentId: d.segmentId,
-      revision: d.revision,
-      isFinal: d.isFinal,
-      model: this.engine.info.id,
-      workerId: this.identity.id,
-      startMs: d.startMs,
-      endMs: d.endMs,
-      queueMs,
-    };
+    const base = this.replyBase(d, queueMs);
     const faultDelay = this.config.current.faults.asrJobDelayMs;
     if (faultDelay > 0) await new Promise((r) => setTimeout(r, faultDelay));
     try {
@@ -91,6 +76,8 @@ export class TranscribeJobHandler {
         language: d.language,
         prompt: d.prompt,
         timestamps: d.timestamps,
+        // Every decode of one segment (its interims, then its final) carries the audio from its start.
+        featureKey: `${d.tenantId}/${d.reply.gatewayId}/${d.reply.sessionId}/${d.segmentId}`,
       });
       this.metrics.jobDuration.observe({ queue: queueName, stage: 'inference' }, inferMs / 1000);
       const dropped = judgeTranscript(result, d.vadSpeechRatio, guardSettings(this.config.current.asr));
@@ -137,18 +124,56 @@ export class TranscribeJobHandler {
         context: { jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId },
         what: 'ASR job',
         answerFailure: () =>
-          this.replies.publish(d.reply.gatewayId, {
-            ...base,
-            ok: false,
-            error: (err as Error).message,
-            text: '',
-            language: d.language ?? '',
-            languageProbability: 0,
-            confidence: 0,
-            inferMs: 0,
-          }),
+          this.replies.publish(d.reply.gatewayId, failedAsrReply(base, d.language, (err as Error).message)),
       });
     }
+  };
+
+  /** The queue gave up on this job after stalls (its workers died mid-job): the gateway gets ok=false now. */
+  readonly abandoned = async (job: QueueJob<AsrJobData>, reason: string): Promise<void> => {
+    const d = job.data;
+    const base = this.replyBase(d, Date.now() - d.enqueuedAt);
+    await this.replies.publish(
+      d.reply.gatewayId,
+      failedAsrReply(base, d.language, `the ASR job was given up after its workers stopped (${reason})`),
+    );
+    if (d.isFinal) await this.store.delete(d.audioKey).catch(() => undefined);
+  };
+
+  private replyBase(
+    d: AsrJobData,
+    queueMs: number,
+  ): Omit<AsrReply, 'ok' | 'text' | 'language' | 'languageProbability' | 'confidence' | 'inferMs'> {
+    return {
+      kind: 'asr',
+      requestId: d.reply.requestId,
+      sessionId: d.reply.sessionId,
+      segmentId: d.segmentId,
+      revision: d.revision,
+      isFinal: d.isFinal,
+      model: this.engine.info.id,
+      workerId: this.identity.id,
+      startMs: d.startMs,
+      endMs: d.endMs,
+      queueMs,
+    };
+  }
+}
+
+function failedAsrReply(
+  base: Omit<AsrReply, 'ok' | 'text' | 'language' | 'languageProbability' | 'confidence' | 'inferMs'>,
+  language: string | undefined,
+  error: string,
+): AsrReply {
+  return {
+    ...base,
+    ok: false,
+    error,
+    text: '',
+    language: language ?? '',
+    languageProbability: 0,
+    confidence: 0,
+    inferMs: 0,
   };
 }
 

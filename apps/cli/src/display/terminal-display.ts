@@ -51,8 +51,9 @@ export class TerminalDisplay {
     if (tr?.isFinal && tr.text.trim()) {
       this.line(`[${clock(this.segmentStart.get(tr.segmentId) ?? 0)}] ${tr.targetLanguage}: ${tr.text}`);
     }
-    if (r.event?.type === 'WARNING' || r.event?.type === 'LAG')
-      this.status(`server ${r.event.type.toLowerCase()}: ${r.event.message}`);
+    const event = r.event?.type;
+    if (event === 'WARNING' || event === 'LAG' || event === 'SERVER_BUSY')
+      this.status(`server ${event.toLowerCase().replace('_', ' ')}: ${r.event!.message}`);
   }
 
   progress(sentMs: number, totalMs: number | undefined): void {

@@ -43,7 +43,9 @@ export class AsrDispatcher implements AsrTranscriber {
     const requestId = randomUUID();
     const audioKey = segmentAudioKey(req.tenantId, requestId);
     // Under a deadline: during a queue-Redis outage the segment fails with UNAVAILABLE, it does not hang.
-    await this.queueBreaker.run(() => this.store.put(audioKey, req.audio, cfg.queue.segmentTtlS));
+    const storeAudio = () =>
+      this.queueBreaker.run(() => this.store.put(audioKey, req.audio, cfg.queue.segmentTtlS));
+    await storeAudio();
     const data: AsrJobData = {
       v: 1,
       reply: { gatewayId: this.identity.id, sessionId: req.sessionId, requestId },
@@ -62,19 +64,31 @@ export class AsrDispatcher implements AsrTranscriber {
     };
     // A stale capacity view is refreshed from the queue Redis: under the same deadline as every request-path call.
     const { tier } = await this.queueBreaker.run(() => this.tiers.route(req.plan));
+    const queueName = asrQueueName(tier);
+    const addJob = () =>
+      this.queueBreaker.run(() =>
+        this.queue.add(queueName, JOB_NAMES.transcribe, data, {
+          priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
+          jobId: requestId,
+        }),
+      );
+    let enqueued = false;
     try {
       const reply = await this.router.exchange({
         requestId,
         kind: 'asr',
         timeoutMs: cfg.queue.resultTimeoutMs,
         what: 'the segment',
-        enqueue: () =>
-          this.queueBreaker.run(() =>
-            this.queue.add(asrQueueName(tier), JOB_NAMES.transcribe, data, {
-              priority: jobPriority({ plan: req.plan, priority: req.priority, isFinal: req.isFinal }),
-              jobId: requestId,
-            }),
-          ),
+        // A resend of a lost job stores the audio again first: it was lost with the job.
+        enqueue: async () => {
+          if (enqueued) await storeAudio();
+          enqueued = true;
+          return addJob();
+        },
+        lost: {
+          checkEveryMs: cfg.queue.lostJobCheckMs,
+          exists: () => this.queueBreaker.run(() => this.queue.has(queueName, requestId)),
+        },
       });
       if (reply.ok) this.tiers.observe(tier, reply.inferMs);
       return reply;

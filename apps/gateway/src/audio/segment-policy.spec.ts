@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '@olt/devkit/dist/testing';
 import { AppError } from '@olt/shared';
 import {
   resolveSegmentPolicySettings,
@@ -11,15 +12,6 @@ import {
 
 const FRAME = 512;
 const MS = 16; // samples per ms at 16 kHz
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The test signal: every sample's value encodes its position, so audio slices can be checked exactly. */
 const signalAt = (i: number) => Math.fround(((i % 9973) + 1) / 10000);
@@ -137,7 +129,7 @@ function randomSettings(random: () => number): Partial<SegmentPolicySettings> {
 describe('SegmentPolicy properties on random probability sequences', () => {
   for (let seed = 1; seed <= 40; seed++) {
     it(`emits well-formed, non-overlapping segments with exact audio (seed ${seed})`, () => {
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const policy = new SegmentPolicy(randomSettings(random));
       const finish = random() < 0.8 ? 'end' : 'none';
       const emitted = run(policy, randomSteps(random, 1500), finish);
@@ -161,7 +153,7 @@ describe('SegmentPolicy properties on random probability sequences', () => {
 
   for (let seed = 100; seed < 120; seed++) {
     it(`finds exactly the speech runs of a clean sequence, with pre-roll and tail (seed ${seed})`, () => {
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const s = resolveSegmentPolicySettings(randomSettings(random));
       const silenceFrames = Math.ceil((s.silenceMs * MS) / FRAME);
       const minSpeechFrames = Math.ceil((s.minSpeechMs * MS) / FRAME);

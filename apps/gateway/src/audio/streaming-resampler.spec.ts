@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '@olt/devkit/dist/testing';
 import { MAX_CACHED_FILTER_BANKS, StreamingResampler, cachedFilterBanks } from './streaming-resampler';
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sine(freq: number, rate: number, seconds: number, amplitude = 0.5): Float32Array {
   const out = new Float32Array(Math.round(rate * seconds));
@@ -60,7 +52,7 @@ function zeroCrossings(x: Float32Array, from: number, to: number): number {
 describe('StreamingResampler', () => {
   for (const rate of [8000, 11025, 22050, 44100, 48000, 96000, 192000, 44101]) {
     it(`gives the same output at ${rate} Hz whether the signal comes whole or in random chunks`, () => {
-      const random = mulberry32(rate);
+      const random = seededRandom(rate);
       const signal = new Float32Array(Math.round(rate * 0.4)).map(() => random() * 2 - 1);
       const whole = resample(signal, rate);
       const chunked = resample(signal, rate, () => Math.floor(random() * random() * 3000));
@@ -71,7 +63,7 @@ describe('StreamingResampler', () => {
 
   for (const rate of [48000, 44100, 32000, 22050]) {
     it(`fast path at ${rate} Hz gives the general loop's output, chunk by chunk as soon as it is due`, () => {
-      const random = mulberry32(rate + 1);
+      const random = seededRandom(rate + 1);
       const signal = new Float32Array(Math.round(rate * 0.3)).map(() => random() * 2 - 1);
       const fast = new StreamingResampler(rate);
       const general = new StreamingResampler(rate, 16000, false);

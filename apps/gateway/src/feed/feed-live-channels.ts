@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { closeRedis, QUEUE_REDIS } from '@olt/shared';
+import { closeRedis, QUEUE_REDIS, withDeadline } from '@olt/shared';
 
 export type LiveMessageHandler = (message: string) => void;
 
@@ -93,14 +93,4 @@ export class FeedLiveChannels implements OnModuleDestroy {
     this.subscriber = sub;
     return sub;
   }
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

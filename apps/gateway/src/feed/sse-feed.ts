@@ -57,6 +57,8 @@ export function serveSseFeed(
   res.on('error', close);
   req.once('close', close);
   res.once('close', close);
+  // The viewer may have gone while its admission waited for Redis: then no 'close' event is left to come.
+  if (req.destroyed || res.destroyed) return close();
 
   const head = req.method === 'HEAD';
   res.writeHead(200, {

@@ -162,6 +162,26 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
     assert.deepEqual(texts(got), ['en:F:now']);
   });
 
+  it('tells a resumed call on another gateway its last final before the resume point', async () => {
+    const [a, b] = [gatewayFeed(), gatewayFeed()];
+    const tenant = `resume${++counter}`;
+    const final = (seg: string, text: string, endMs: number, language = 'es'): StreamResponse => ({
+      transcript: { segmentId: seg, revision: 2, isFinal: true, text, language, startMs: endMs - 900, endMs },
+    });
+    a.publish('show', started('show'), tenant);
+    a.publish('show', final('show:0', 'uno', 1000), tenant);
+    a.publish('show', final('show:1', 'dos', 3000), tenant);
+    a.publish('show', translation('show:1', 'en', 'two'), tenant);
+    a.publish('show', final('show:2', '', 3500), tenant); // heard nothing: no prompt in it
+    a.publish('show', transcript('show:3', 1, false, 'tr'), tenant);
+    a.publish('show', final('show:3', 'tres', 5000), tenant); // after the resume point: made again
+    await a.flushed();
+    const last = await b.lastFinal(tenant, 'show', 4000);
+    assert.deepEqual([last?.text, last?.lang, last?.endMs], ['dos', 'es', 3000]);
+    assert.equal(await b.lastFinal(tenant, 'show', 500), undefined);
+    assert.equal(await b.lastFinal('someone-else', 'show', 4000), undefined, 'tenants apart');
+  });
+
   it('is a directory of the fleet’s sessions: status, languages, finals and ended state', async () => {
     const [a, b] = [gatewayFeed({ endedSessionTtlS: 60 }), gatewayFeed({ endedSessionTtlS: 60 })];
     const tenant = `dir${++counter}`;

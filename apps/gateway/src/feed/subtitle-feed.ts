@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { StreamResponse } from '@olt/shared';
-import { toFeedEventBody, type FeedEvent, type FeedEventBody } from './feed-event';
+import { toFeedEventBody, type FeedEvent, type FeedEventBody, type FeedText } from './feed-event';
 import { FeedLiveChannels } from './feed-live-channels';
 import { FeedStore, type FeedSessionStatus } from './feed-store';
 
@@ -131,6 +131,20 @@ export class SubtitleFeed {
 
   status(tenantId: string, sessionId: string): Promise<FeedSessionStatus | undefined> {
     return this.store.status(tenantId, sessionId);
+  }
+
+  /**
+   * The session's latest final transcript that ends at or before `endMs` (session time), from the catch-up
+   * window: where a resumed call picks up its prompt and language, on whichever gateway it lands.
+   */
+  async lastFinal(tenantId: string, sessionId: string, endMs: number): Promise<FeedText | undefined> {
+    const { events } = await this.store.catchUp(tenantId, sessionId);
+    let last: FeedText | undefined;
+    for (const e of events) {
+      if (e.type !== 'transcript' || !e.isFinal || e.endMs === undefined || e.endMs > endMs) continue;
+      if (e.text.trim() && (!last || e.endMs >= last.endMs!)) last = e;
+    }
+    return last;
   }
 
   async list(tenantId: string, opts: { includeEnded?: boolean } = {}): Promise<FeedSessionStatus[]> {

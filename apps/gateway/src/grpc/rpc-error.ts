@@ -1,6 +1,6 @@
 import { RpcException } from '@nestjs/microservices';
 import { AppError, toGrpcStatus } from '@olt/shared';
-import type { UnexpectedErrors } from '../rest/unexpected-errors';
+import type { UnexpectedErrors } from '../infra/unexpected-errors';
 
 /**
  * Maps any error to the gRPC status a unary handler should return (the one place for unary calls). An

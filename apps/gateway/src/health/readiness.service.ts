@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { CACHE_REDIS, QUEUE_REDIS, listWorkers, type RedisClient } from '@olt/shared';
+import { CACHE_REDIS, QUEUE_REDIS, listWorkers, type RedisClient, withDeadline } from '@olt/shared';
 import { ReplyRouter } from '../results/reply-router.service';
 
 export interface ReadinessReport {
@@ -36,7 +36,7 @@ export class ReadinessService {
         continue;
       }
       try {
-        const alive = await withTimeout(listWorkers(this.queueRedis, kind), 1000);
+        const alive = await withDeadline(listWorkers(this.queueRedis, kind), 1000);
         workers[kind] = {
           alive: alive.length,
           detail: alive.length
@@ -54,18 +54,9 @@ export class ReadinessService {
 async function ping(redis: RedisClient): Promise<{ ok: boolean; detail: string }> {
   try {
     const started = performance.now();
-    await withTimeout(redis.ping(), 1000);
+    await withDeadline(redis.ping(), 1000);
     return { ok: true, detail: `PONG in ${(performance.now() - started).toFixed(1)} ms` };
   } catch (err) {
     return { ok: false, detail: (err as Error).message };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref(),
-    ),
-  ]);
 }

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { SERVICE_NAME, type ListLanguagesResponse } from '@olt/shared';
 import { toRpcException } from '../grpc/rpc-error';
-import { UnexpectedErrors } from '../rest/unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 import { DeploymentLanguages } from './deployment-languages';
 
 /** ListLanguages: what this deployment can hear and translate into right now. */

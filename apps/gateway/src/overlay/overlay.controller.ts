@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@olt/shared';
 import { FeedSubscriberCaps, serveSseFeed, SubtitleFeed } from '../feed';
 import { httpError, HttpErrorFilter } from '../rest/http-error.filter';
-import { UnexpectedErrors } from '../rest/unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 import { OverlayLinks } from './overlay-links';
 import { renderOverlayError, renderOverlayPage } from './overlay-page';
 import { OVERLAY_PARAMS, resolveOverlaySettings } from './overlay-settings';
@@ -67,16 +67,16 @@ export class OverlayController {
   @ApiQuery({ name: 'token', required: true })
   @ApiQuery({ name: 'after', required: false, description: 'id of the last event received' })
   @ApiProduces('text/event-stream')
-  events(
+  async events(
     @Param('sessionId') sessionId: string,
     @Query('token') token: string | undefined,
     @Query('after') after: string | undefined,
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
-  ): void {
+  ): Promise<void> {
     const grant = this.links.verify(token, sessionId);
-    // Throws RESOURCE_EXHAUSTED (429) before any byte of the stream is sent.
-    const release = this.caps.admit(grant.tenantId, sessionId);
+    // Throws RESOURCE_EXHAUSTED (429) or UNAVAILABLE (503) before any byte of the stream is sent.
+    const release = await this.caps.admit(grant.tenantId, sessionId);
     serveSseFeed(this.feed, req, res, {
       tenantId: grant.tenantId,
       sessionId,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { FeedModule } from '../feed/feed.module';
 import { OverlayController } from './overlay.controller';
 import { OverlayLinks } from './overlay-links';
-import { UnexpectedErrors } from '../rest/unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 
 /** The OBS browser-source page and its feed. Needs only config and the subtitle feed (no Redis). */
 @Module({

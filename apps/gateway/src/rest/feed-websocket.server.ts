@@ -13,7 +13,7 @@ import { FeedSubscriberCaps, formatCursor, parseCursor, SubtitleFeed } from '../
 import { OverlayLinks } from '../overlay/overlay-links';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { httpError } from './http-error.filter';
-import { UnexpectedErrors } from './unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 
 const API_FEED = /^\/v1\/sessions\/([^/]+)\/feed$/;
 const OVERLAY_FEED = /^\/overlay\/([^/]+)\/ws$/;
@@ -56,12 +56,25 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Raw 'upgrade' listener: nothing around it catches, so everything in it is inside one try. A socket
+   * Raw 'upgrade' listener: nothing around it catches, so everything in it is inside one try (and a rejection
+   * of the async part is reported, never unhandled). A socket
    * error (the client resets mid-handshake) gets a listener first: Node removes its own on upgrade.
    */
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const requestId = requestIdOf(req);
+    this.upgrade(req, socket, head, requestId).catch((err: unknown) => {
+      this.unexpected.report('ws', err, { requestId, url: redactUrl(req.url ?? '') });
+      socket.destroy();
+    });
+  }
+
+  private async upgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    requestId: string,
+  ): Promise<void> {
     let release: (() => void) | undefined;
     try {
       const url = requestTarget(req.url);
@@ -80,8 +93,10 @@ export class FeedWebSocketServer implements OnApplicationBootstrap, OnModuleDest
       const tenantId = api
         ? this.auth.authenticate(req.headers.authorization).id
         : this.links.verify(url.searchParams.get('token') ?? undefined, sessionId).tenantId;
-      release = this.caps.admit(tenantId, sessionId);
-      // However the handshake ends (ws may answer 400 itself and never call back), the slot comes back.
+      release = await this.caps.admit(tenantId, sessionId);
+      // However the handshake ends (ws may answer 400 itself and never call back), the slot comes back;
+      // the client may also have gone while the admission waited for Redis.
+      if (socket.destroyed) return release();
       socket.once('close', release);
       const after = parseCursor(url.searchParams.get('after'));
       this.wss.handleUpgrade(req, socket, head, (ws) => {

@@ -4,7 +4,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigModule, LoggingModule, MetricsModule, MetricsRegistry } from '@olt/shared';
 import { HttpErrorFilter } from './http-error.filter';
-import { UnexpectedErrors } from './unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 
 @Controller()
 class FaultyController {

@@ -9,7 +9,7 @@ import {
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, redactUrl, requestIdOf, toHttpStatus } from '@olt/shared';
-import { UnexpectedErrors } from './unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 
 export interface ErrorBody {
   error: { code: string; message: string };

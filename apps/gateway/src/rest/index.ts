@@ -8,7 +8,6 @@ import { TranslateRestController } from './translate.controller';
 
 export { setupApiDocs } from './api-docs';
 export { HttpErrorFilter, httpError, type ErrorBody } from './http-error.filter';
-export { UnexpectedErrors, type ErrorSurface } from './unexpected-errors';
 
 /**
  * The REST API's controllers and providers. They are registered in AppModule itself (not a sub-module)

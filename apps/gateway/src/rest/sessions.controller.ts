@@ -28,7 +28,7 @@ import type { Tenant } from '../tenancy/tenant';
 import { ApiKeyGuard, CurrentTenant } from './api-key.guard';
 import { HttpErrorFilter } from './http-error.filter';
 import { ErrorDto, SessionDto, SessionListDto } from './rest-dto';
-import { UnexpectedErrors } from './unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -79,15 +79,15 @@ export class SessionsController {
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'after', required: false, description: 'id of the last event received' })
   @ApiTooManyRequestsResponse({ type: ErrorDto, description: 'too many feed viewers (limits.*)' })
-  feedEvents(
+  async feedEvents(
     @CurrentTenant() tenant: Tenant,
     @Param('id') id: string,
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
     @Query('after') after?: string,
-  ): void {
-    // Throws RESOURCE_EXHAUSTED (429) before any byte of the stream is sent.
-    const release = this.caps.admit(tenant.id, id);
+  ): Promise<void> {
+    // Throws RESOURCE_EXHAUSTED (429) or UNAVAILABLE (503) before any byte of the stream is sent.
+    const release = await this.caps.admit(tenant.id, id);
     serveSseFeed(this.feed, req, res, {
       tenantId: tenant.id,
       sessionId: id,

@@ -11,6 +11,9 @@ import {
 } from '@olt/shared';
 import { GatewayIdentity } from '../infra/gateway-identity';
 
+/** Re-enqueues of one job found gone before the caller gives up waiting for it (result timeout). */
+const MAX_RESENDS = 3;
+
 interface Waiter {
   resolve: (reply: WorkerReply) => void;
   reject: (err: Error) => void;
@@ -88,7 +91,10 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
     timeoutMs: number;
     /** What is being sent, for the error message ("the segment", "the translation"). */
     what: string;
+    /** Stores what the job needs and adds it; idempotent (same job id), so it is also the resend. */
     enqueue: () => Promise<unknown>;
+    /** Look for the job every `checkEveryMs` while waiting (0 = never) and enqueue it again when gone. */
+    lost?: { checkEveryMs: number; exists: () => Promise<boolean> };
   }): Promise<Extract<WorkerReply, { kind: K }>> {
     const reply = this.expect(opts.requestId, opts.timeoutMs);
     try {
@@ -98,11 +104,51 @@ export class ReplyRouter implements OnModuleInit, OnApplicationShutdown {
       reply.catch(() => undefined);
       throw new AppError('UNAVAILABLE', `could not enqueue ${opts.what}: ${(err as Error).message}`);
     }
-    const result = await reply;
+    const result = opts.lost?.checkEveryMs ? await this.resendIfLost(reply, opts, opts.lost) : await reply;
     if (result.kind !== opts.kind) {
       throw new AppError('INTERNAL', `unexpected ${result.kind} reply to a ${opts.kind} job`);
     }
     return result as Extract<WorkerReply, { kind: K }>;
+  }
+
+  /**
+   * A job can vanish with the queue Redis's last writes (a restart between AOF fsyncs, a Sentinel failover
+   * before the replica had it), and then nobody would ever answer. While the reply is awaited, look for the
+   * job every checkEveryMs; when it is gone, enqueue it again. A reply that still comes from the first copy
+   * wins and the second one finds no waiter, so the caller sees one result either way.
+   */
+  private async resendIfLost(
+    reply: Promise<WorkerReply>,
+    opts: { requestId: string; kind: string; enqueue: () => Promise<unknown> },
+    lost: { checkEveryMs: number; exists: () => Promise<boolean> },
+  ): Promise<WorkerReply> {
+    let resends = 0;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise<'tick'>((resolve) => {
+        timer = setTimeout(() => resolve('tick'), lost.checkEveryMs);
+      });
+      const outcome = await Promise.race([reply, tick]).finally(() => clearTimeout(timer));
+      if (outcome !== 'tick') return outcome;
+      if (resends >= MAX_RESENDS || !this.waiters.has(opts.requestId)) return reply;
+      // Redis away: it cannot be told now; the next tick asks again.
+      const exists = await lost.exists().catch(() => true);
+      if (exists || !this.waiters.has(opts.requestId)) continue;
+      resends++;
+      this.metrics.lostJobsResentTotal.inc({ kind: opts.kind });
+      this.logger.warn(
+        { requestId: opts.requestId, kind: opts.kind, resends },
+        'job gone from the queue before it was answered (lost with the queue Redis’s last writes); enqueued again',
+      );
+      await opts
+        .enqueue()
+        .catch((err: unknown) =>
+          this.logger.warn(
+            { requestId: opts.requestId, err },
+            'could not enqueue the lost job again; retrying',
+          ),
+        );
+    }
   }
 
   /** Stops waiting (the caller gave up, e.g. the enqueue failed or the session ended). */

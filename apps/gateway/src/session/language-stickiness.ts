@@ -24,6 +24,16 @@ export class LanguageStickiness {
 
   constructor(private readonly settings: () => LanguageStickinessSettings) {}
 
+  /**
+   * A resumed call takes over the language its session held (its last final's): held as if just detected,
+   * so the usual re-detection still corrects it.
+   */
+  resume(language: string): void {
+    this.held = language;
+    this.finalsSinceDetection = 0;
+    this.doubt = false;
+  }
+
   /** The language the stream holds, if any. */
   get language(): string | undefined {
     return this.held;

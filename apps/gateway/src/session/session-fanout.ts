@@ -11,6 +11,16 @@ export interface SessionFanoutPort {
   opened(sessionId: string, obsOutputs?: ObsOutputSettings[]): string;
   publish(sessionId: string, response: StreamResponse): void;
   closed(sessionId: string): void;
+  /**
+   * What a resumed call carries on from the session's earlier calls (on any gateway): the text and language
+   * (BCP-47) of its last final at or before `resumeFromMs`; undefined when there is none.
+   */
+  resumeContext(sessionId: string, resumeFromMs: number): Promise<ResumeContext | undefined>;
+}
+
+export interface ResumeContext {
+  text: string;
+  language: string;
 }
 
 /**
@@ -43,6 +53,10 @@ export class SessionFanout {
       closed: (sessionId) => {
         this.feed.end(sessionId, tenantId);
         void this.obs.detach(ref(sessionId));
+      },
+      resumeContext: async (sessionId, resumeFromMs) => {
+        const last = await this.feed.lastFinal(tenantId, sessionId, resumeFromMs);
+        return last ? { text: last.text, language: last.lang } : undefined;
       },
     };
   }

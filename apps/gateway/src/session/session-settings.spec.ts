@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '@olt/devkit/dist/testing';
 import { AppError, type StreamConfig__Output } from '@olt/shared';
 import { parseSessionSettings, type SettingsLimits } from './session-settings';
 
@@ -83,14 +84,9 @@ describe('StreamConfig validation', () => {
   });
 
   it('maps every generated config to settings or INVALID_ARGUMENT/FAILED_PRECONDITION with a short message', () => {
-    // Seeded generator (mulberry32): reproducible; a failure prints its seed and input.
-    let seed = 0x5eed;
-    const rand = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded: reproducible; a failure prints its seed and input.
+    const seed = 0x5eed;
+    const rand = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
     const ints = [0, 1, -1, 2, 7, 99, 8000, 16000, 44100, 192000, 192001, 2 ** 31 - 1, -(2 ** 31), 2 ** 53];
     const strings = [

@@ -5,7 +5,7 @@ import { AppError, ConfigService, Metrics, resourceExhausted, toGrpcStatus, unav
 import { AsrDispatcher } from '../asr';
 import { AudioPipelineFactory } from './audio-pipeline.factory';
 import { InterimBudget } from './interim-budget';
-import { UnexpectedErrors } from '../rest/unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { TranslationService } from '../translate/translation.service';
 import { SessionFanout } from './session-fanout';

@@ -7,8 +7,11 @@ import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import {
+  AppError,
   loadConfig,
   Metrics,
+  resourceExhausted,
+  unavailable,
   type AppConfig,
   type AsrReply,
   type DeepPartial,
@@ -22,6 +25,7 @@ import { contractViolations } from '../e2e/stream-helpers';
 import type { TranslationService } from '../translate/translation.service';
 import { policySettings } from './audio-pipeline.factory';
 import { InterimBudget } from './interim-budget';
+import type { ResumeContext } from './session-fanout';
 import { StreamSession, type StreamCall } from './stream-session';
 
 const RATE = 16000;
@@ -46,11 +50,14 @@ class FakeAsrDispatcher implements AsrTranscriber {
   readonly requests: Array<TranscribeRequest & { finalsOutstanding: number }> = [];
   private outstandingFinals = 0;
   holdFinals = false;
+  /** Every final rejects with this (the dispatcher's error: queue down, timeout, …). */
+  failFinals?: Error;
   private held: Array<() => void> = [];
   detected = { language: 'en', probability: 0.95 };
 
   transcribe(req: TranscribeRequest): Promise<AsrReply> {
     this.requests.push({ ...req, audio: new Float32Array(0), finalsOutstanding: this.outstandingFinals });
+    if (req.isFinal && this.failFinals) return Promise.reject(this.failFinals);
     if (req.isFinal) this.outstandingFinals++;
     const words = Math.floor(req.audio.length / (0.3 * RATE));
     const heard = Array.from({ length: words }, (_, i) => `w${i}`);
@@ -162,6 +169,8 @@ async function runSession(opts: {
   afterEnd?: (asr: FakeAsrDispatcher, call: FakeCall) => Promise<void>;
   /** A bug in the audio path: the pipeline throws this on the first chunk. */
   pipelineBug?: Error;
+  /** What the subtitle feed knows of the session's earlier calls (a resume). */
+  resumeContext?: (sessionId: string, resumeFromMs: number) => Promise<ResumeContext | undefined>;
   unexpected?: unknown[];
 }) {
   const asr = opts.asr ?? new FakeAsrDispatcher();
@@ -197,6 +206,16 @@ async function runSession(opts: {
     onClosed: (o) => (outcome = o),
     callId: 'call-1',
     reportUnexpected: (err) => opts.unexpected?.push(err),
+    ...(opts.resumeContext
+      ? {
+          fanout: {
+            opened: () => '',
+            publish: () => undefined,
+            closed: () => undefined,
+            resumeContext: opts.resumeContext,
+          },
+        }
+      : {}),
   });
   session.start();
   const send = (msg: Partial<StreamRequest__Output>) => call.emit('data', msg as StreamRequest__Output);
@@ -307,6 +326,35 @@ describe('StreamSession streaming policy (real AudioPipeline, EnergyVad, FakeAsr
     );
   });
 
+  it('a final the service could not take sends SERVER_BUSY, one that failed otherwise WARNING; both send the empty final', async () => {
+    const events = async (failure: Error) => {
+      const asr = new FakeAsrDispatcher();
+      asr.failFinals = failure;
+      const { responses, outcome } = await runSession({
+        audio: twoSegments,
+        streamConfig: { interimResults: false },
+        asr,
+      });
+      assert.equal(outcome, 'ok', 'the stream goes on');
+      assert.deepEqual(
+        transcripts(responses).map((t) => [t.isFinal, t.text]),
+        [
+          [true, ''],
+          [true, ''],
+        ],
+      );
+      assert.deepEqual(contractViolations(responses, []), []);
+      return responses
+        .filter((r) => r.event?.type === 'SERVER_BUSY' || r.event?.type === 'WARNING')
+        .map((r) => r.event!.type);
+    };
+    const down = unavailable('the job queue (queue Redis) is failing (circuit "queue" open)');
+    assert.deepEqual(await events(down), ['SERVER_BUSY', 'SERVER_BUSY']);
+    assert.deepEqual(await events(resourceExhausted('no ASR capacity')), ['SERVER_BUSY', 'SERVER_BUSY']);
+    assert.deepEqual(await events(new AppError('INTERNAL', 'model failed')), ['WARNING', 'WARNING']);
+    assert.deepEqual(await events(new Error('no result within 120 s')), ['WARNING', 'WARNING']);
+  });
+
   it('source "auto": detects until confident, then keeps the language in later jobs', async () => {
     const asr = new FakeAsrDispatcher();
     asr.detected = { language: 'es', probability: 0.93 };
@@ -331,6 +379,60 @@ describe('StreamSession streaming policy (real AudioPipeline, EnergyVad, FakeAsr
         .filter((t) => t.isFinal)
         .every((t) => t.language === 'es'),
     );
+  });
+
+  it('a resumed call carries on with the prompt and language of its session’s last final before the resume point', async () => {
+    const asked: Array<[string, number]> = [];
+    const asr = new FakeAsrDispatcher();
+    asr.detected = { language: 'fr', probability: 0.95 };
+    await runSession({
+      audio: twoSegments,
+      streamConfig: {
+        sessionId: 'show',
+        sourceLanguage: 'auto',
+        resumeFromMs: 90_000,
+        interimResults: false,
+      },
+      asr,
+      resumeContext: async (sessionId, resumeFromMs) => {
+        asked.push([sessionId, resumeFromMs]);
+        return { text: 'hola a todos', language: 'es' };
+      },
+    });
+    assert.deepEqual(asked, [['show', 90_000]]);
+    const finals = asr.requests.filter((r) => r.isFinal);
+    assert.deepEqual(
+      finals.map((r) => [r.prompt, r.language]),
+      [
+        ['hola a todos', 'es'],
+        ['w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10', 'es'],
+      ],
+      'the first final is prompted and held in Spanish, as the session was before the resume',
+    );
+  });
+
+  it('a resumed call whose context cannot be read starts afresh, and a new call never asks', async () => {
+    const asr = new FakeAsrDispatcher();
+    let asked = 0;
+    await runSession({
+      audio: twoSegments,
+      streamConfig: { sessionId: 'show', sourceLanguage: 'auto', resumeFromMs: 5000, interimResults: false },
+      asr,
+      resumeContext: () => Promise.reject(new Error('queue Redis away')),
+    });
+    assert.deepEqual(
+      asr.requests.filter((r) => r.isFinal).map((r) => [r.prompt, r.language]),
+      [
+        [undefined, undefined],
+        ['w0 w1 w2 w3 w4 w5 w6 w7 w8 w9 w10', 'en'],
+      ],
+    );
+    await runSession({
+      audio: twoSegments,
+      streamConfig: { sessionId: 'fresh', interimResults: false },
+      resumeContext: async () => void asked++,
+    });
+    assert.equal(asked, 0);
   });
 
   it('sends Event LAG while finals trail the audio, at most once per interval, and never drops the final', async () => {

@@ -7,6 +7,7 @@ import {
   invalidArgument,
   toGrpcStatus,
   unavailable,
+  withDeadline,
   type AppConfig,
   type AsrReply,
   type Control__Output,
@@ -24,6 +25,7 @@ import { policySettings } from './audio-pipeline.factory';
 import type { SessionFanoutPort } from './session-fanout';
 import { parseSessionObsOutputs } from './session-obs-outputs';
 import type { InterimBudget } from './interim-budget';
+import { translateFinal } from './final-translations';
 import { InterimDecoder, type InterimResult } from './interim-decoder';
 import { LagMonitor } from './lag-monitor';
 import { LanguageStickiness } from './language-stickiness';
@@ -76,6 +78,8 @@ type InboxItem =
 /** Inbound messages allowed to wait before the call is paused (HTTP/2 flow control then stalls the client). */
 const INBOX_HIGH_WATER = 4;
 const SAMPLES_PER_MS = 16;
+/** How long a resumed call's first final may wait for its session's context from the feed. */
+const RESUME_CONTEXT_TIMEOUT_MS = 2000;
 
 /**
  * One StreamTranslate call: validates the config, runs audio through VAD segmentation, sends each segment
@@ -345,6 +349,8 @@ export class StreamSession {
     }).child({ requestId: this.deps.callId });
     const obsOutputs = parseSessionObsOutputs(msg.config!, cfg.obs);
     this.pipeline = this.deps.createPipeline(this.settings);
+    // The first final waits for this (finals chain on finalChain): its prompt and language come from it.
+    if (this.settings.resumeFromMs > 0) this.finalChain = this.carryOnFromResume(this.settings);
     this.writer.send({
       started: {
         sessionId: this.settings.sessionId,
@@ -360,6 +366,27 @@ export class StreamSession {
       },
       'session started',
     );
+  }
+
+  /**
+   * A resumed call (any gateway) carries on with its session's prompt and language: the last final before
+   * its resume point, from the subtitle feed. Best effort under a deadline: without it the call starts
+   * as a new one (no prompt, detection from scratch), which is still correct.
+   */
+  private async carryOnFromResume(settings: SessionSettings): Promise<void> {
+    const context = await withDeadline(
+      this.deps.fanout?.resumeContext(settings.sessionId, settings.resumeFromMs) ??
+        Promise.resolve(undefined),
+      RESUME_CONTEXT_TIMEOUT_MS,
+    ).catch((err: unknown) => {
+      this.log.warn({ err: (err as Error).message }, 'resume: no context from the feed; starting afresh');
+      return undefined;
+    });
+    if (!context || this.closed) return;
+    if (!this.lastFinalText) this.lastFinalText = context.text.trim();
+    const language = findLanguage(context.language)?.whisper;
+    if (!settings.source && language && !this.language.language) this.language.resume(language);
+    this.log.info({ language, promptChars: context.text.length }, 'resumed: prompt and language carried on');
   }
 
   private async onAudio(data: Buffer): Promise<void> {
@@ -588,7 +615,7 @@ export class StreamSession {
       if (failure || !reply) {
         const message = failure instanceof Error ? failure.message : String(failure);
         this.log.error({ segmentId, err: failure }, 'segment could not be transcribed');
-        this.warn(`segment ${segmentId} could not be transcribed: ${message}`);
+        this.warn(`segment ${segmentId} could not be transcribed: ${message}`, failure);
         this.sendTranscript(segmentId, revision, startMs, endMs, '', settings.source?.bcp47 ?? '', 0);
         return;
       }
@@ -616,50 +643,17 @@ export class StreamSession {
         );
         return;
       }
-      let first = true;
-      await Promise.all(
-        settings.targets.map(async (target) => {
-          const outcome = await this.deps.translation
-            .translate({
-              text: reply.text,
-              source: language.flores,
-              target: target.flores,
-              sessionId: settings.sessionId,
-              tenantId: this.deps.tenant.id,
-              plan: this.deps.tenant.plan,
-              priority: settings.priority,
-              segmentId,
-              revision,
-              isFinal: true,
-              glossary: settings.glossary,
-              // true forces masking; undefined leaves it to the tenant's setting.
-              maskProfanity: settings.maskProfanity || undefined,
-            })
-            .catch((err: unknown) => {
-              this.warn(
-                `translation of segment ${segmentId} to ${target.bcp47} failed: ${(err as Error).message}`,
-              );
-              return undefined;
-            });
-          if (!outcome || this.closed) return;
-          if (first) {
-            first = false;
-            this.deps.metrics.pipelineLatency.observe(
-              { stage: 'first_translation' },
-              (performance.now() - endedAt) / 1000,
-            );
-          }
-          this.writer.send({
-            translation: {
-              segmentId,
-              revision,
-              targetLanguage: target.bcp47,
-              text: outcome.text,
-              isFinal: true,
-              fromCache: outcome.fromCache,
-            },
-          });
-        }),
+      await translateFinal(
+        {
+          translation: this.deps.translation,
+          tenant: this.deps.tenant,
+          metrics: this.deps.metrics,
+          send: (message) => this.writer.send(message),
+          warn: (message, cause) => this.warn(message, cause),
+          closed: () => this.closed,
+        },
+        settings,
+        { segmentId, revision, text: reply.text, source: language.flores, endedAt },
       );
     } finally {
       learned();
@@ -708,8 +702,15 @@ export class StreamSession {
     });
   }
 
-  private warn(message: string): void {
-    this.writer.send({ event: { type: 'WARNING', message, lagMs: 0, segmentId: '', audioMs: 0 } });
+  /**
+   * A segment or translation lost. SERVER_BUSY when the service itself could not take the work (queue
+   * Redis unreachable or its circuit open, no capacity: UNAVAILABLE / RESOURCE_EXHAUSTED), so a client can
+   * tell an outage it should show or back off from from a problem with one segment (WARNING).
+   */
+  private warn(message: string, cause?: unknown): void {
+    const code = cause instanceof AppError ? cause.code : undefined;
+    const type = code === 'UNAVAILABLE' || code === 'RESOURCE_EXHAUSTED' ? 'SERVER_BUSY' : 'WARNING';
+    this.writer.send({ event: { type, message, lagMs: 0, segmentId: '', audioMs: 0 } });
   }
 
   /** Half-close or Control.CLOSE: finish the open segment, deliver everything pending, end with OK. */

@@ -3,7 +3,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type { Metadata } from '@grpc/grpc-js';
 import { SERVICE_NAME, type TranslateTextRequest__Output, type TranslateTextResponse } from '@olt/shared';
 import { toRpcException } from '../grpc/rpc-error';
-import { UnexpectedErrors } from '../rest/unexpected-errors';
+import { UnexpectedErrors } from '../infra/unexpected-errors';
 import { ApiKeyAuthenticator } from '../tenancy/api-key-authenticator';
 import { TranslateTextUseCase } from './translate-text.usecase';
 

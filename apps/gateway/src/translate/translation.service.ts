@@ -167,6 +167,10 @@ export class TranslationService {
             jobId: requestId,
           }),
         ),
+      lost: {
+        checkEveryMs: cfg.queue.lostJobCheckMs,
+        exists: () => this.queueBreaker.run(() => this.queue.has(translateQueueName(), requestId)),
+      },
     });
     if (!result.ok)
       throw new AppError(

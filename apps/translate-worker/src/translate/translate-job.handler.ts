@@ -82,18 +82,7 @@ export class TranslateJobHandler {
     const queueName = translateQueueName();
     const queueMs = Date.now() - d.enqueuedAt;
     this.metrics.jobDuration.observe({ queue: queueName, stage: 'queue_wait' }, queueMs / 1000);
-    const base: Omit<TranslateReply, 'ok' | 'text' | 'fromCache' | 'inferMs'> = {
-      kind: 'translate',
-      requestId: d.reply.requestId,
-      sessionId: d.reply.sessionId,
-      segmentId: d.segmentId,
-      revision: d.revision,
-      isFinal: d.isFinal,
-      target: d.target,
-      model: this.engine.info.id,
-      workerId: this.identity.id,
-      queueMs,
-    };
+    const base = this.replyBase(d, queueMs);
     try {
       const started = performance.now();
       const result = await this.translator.translate({
@@ -129,17 +118,39 @@ export class TranslateJobHandler {
         context: { jobId: job.id, sessionId: d.reply.sessionId, tenantId: d.tenantId },
         what: 'translate job',
         answerFailure: () =>
-          this.replies.publish(d.reply.gatewayId, {
-            ...base,
-            ok: false,
-            error: (err as Error).message,
-            text: '',
-            fromCache: false,
-            inferMs: 0,
-          }),
+          this.replies.publish(d.reply.gatewayId, failedTranslateReply(base, (err as Error).message)),
       });
     }
   };
+
+  /** The queue gave up on this job after stalls (its workers died mid-job): the gateway gets ok=false now. */
+  readonly abandoned = async (job: QueueJob<TranslateJobData>, reason: string): Promise<void> => {
+    const d = job.data;
+    if (d.warming) return; // nobody waits for a warming job
+    const base = this.replyBase(d, Date.now() - d.enqueuedAt);
+    await this.replies.publish(
+      d.reply.gatewayId,
+      failedTranslateReply(base, `the translate job was given up after its workers stopped (${reason})`),
+    );
+  };
+
+  private replyBase(
+    d: TranslateJobData,
+    queueMs: number,
+  ): Omit<TranslateReply, 'ok' | 'text' | 'fromCache' | 'inferMs'> {
+    return {
+      kind: 'translate',
+      requestId: d.reply.requestId,
+      sessionId: d.reply.sessionId,
+      segmentId: d.segmentId,
+      revision: d.revision,
+      isFinal: d.isFinal,
+      target: d.target,
+      model: this.engine.info.id,
+      workerId: this.identity.id,
+      queueMs,
+    };
+  }
 
   /** A write event for apps/cache's stats, on the gateways' lookup stream. Fire-and-forget. */
   private reportWrite(d: TranslateJobData): void {
@@ -159,4 +170,11 @@ export class TranslateJobHandler {
       warming: d.warming === true,
     });
   }
+}
+
+function failedTranslateReply(
+  base: Omit<TranslateReply, 'ok' | 'text' | 'fromCache' | 'inferMs'>,
+  error: string,
+): TranslateReply {
+  return { ...base, ok: false, error, text: '', fromCache: false, inferMs: 0 };
 }

@@ -45,6 +45,7 @@ export class TranslateWorkerRunner implements OnApplicationBootstrap, OnApplicat
       queue: this.queue,
       queueName: translateQueueName(),
       handler: this.handler.handle,
+      abandoned: this.handler.abandoned,
       // Jobs are held while they wait for their batch: take enough to fill the batches that may run.
       concurrency: TranslateJobHandler.jobConcurrency(translate),
       redis: this.redis,

@@ -18,6 +18,10 @@ import { dashboardExpressions, metricNamesInPromql, sampleNamesInExposition } fr
 const NOT_YET_EXPORTED: Record<string, string> = {
   olt_worker_model_stepdowns_total:
     'defined in libs/shared metric-definitions; a labelled counter appears on the first step-down under GPU memory pressure, which a CPU stack never has',
+  olt_gateway_lost_jobs_resent_total:
+    'appears when a gateway first finds a job lost from the queue Redis (lost-job.e2e.spec.ts checks it), which a healthy run never has',
+  olt_gateway_reply_stream_recreated_total:
+    'appears when a gateway first finds its reply stream gone (reply-path.e2e.spec.ts checks it), which a healthy run never has',
 };
 /** Metrics from exporters outside this product. */
 const EXTERNAL: Record<string, string> = {

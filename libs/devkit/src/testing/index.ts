@@ -1,3 +1,4 @@
 export * from './spec-runner';
 export * from './system-programs';
 export * from './test-certificates';
+export * from './seeded-random';

@@ -173,6 +173,9 @@ const asr = z
     // power of two so rows with prompts share decoder calls (false = exact lengths, the old path).
     prompt_max_tokens: int(1, 223).default(64),
     prompt_buckets: z.boolean().default(true),
+    // Log-mel frames kept per inference thread so an open segment's next decode only computes its new
+    // audio (0 = off, the old path).
+    feature_cache_mb: int(0, 4096).default(32),
     no_speech_threshold: probability.default(0.6),
     logprob_threshold: z.number().max(0).default(-1),
     vad_agreement_min: probability.default(0.5),
@@ -279,6 +282,9 @@ const queue = z
     stalled_interval_ms: int(100).default(250),
     max_stalled_count: int(1, 10).default(2),
     result_timeout_ms: int(1).default(120000),
+    // While waiting for a result, look for its job this often; a job gone (lost with the queue Redis's
+    // last writes) is enqueued again, at most 3 times (0 = never look).
+    lost_job_check_ms: int(0, 600000).default(5000),
     remove_on_complete: int(0).default(1000),
     remove_on_fail: int(0).default(5000),
   })

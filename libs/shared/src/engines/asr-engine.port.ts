@@ -11,6 +11,12 @@ export interface AsrRequest {
   prompt?: string;
   /** Ask for segment timestamps (`AsrResult.segments`). */
   timestamps?: boolean;
+  /**
+   * Names audio that grows between requests (an open segment's interim decodes, then its final): an engine
+   * may reuse what it computed for the part seen before. Engines compare the audio itself, so a key reused
+   * for other audio costs only the saving, never a wrong result.
+   */
+  featureKey?: string;
 }
 
 /** A stretch of the result with its position in the request's audio. */

@@ -90,6 +90,11 @@ export const METRIC_DEFINITIONS = {
     'Times the gateway found its reply stream or consumer group gone (expiry, a queue-Redis restart) and recreated it.',
     [],
   ),
+  lostJobsResentTotal: counter(
+    'olt_gateway_lost_jobs_resent_total',
+    "Jobs the gateway found gone from the queue while it waited for their result (lost with the queue Redis's last writes: a restart, a failover) and enqueued again.",
+    ['kind'],
+  ),
   translateCacheLookups: counter(
     'olt_gateway_translate_cache_lookups_total',
     'Translation cache lookups, by result (hit, miss).',
@@ -129,10 +134,11 @@ export const METRIC_DEFINITIONS = {
   cacheKeys: gauge('olt_cache_keys', 'Keys in the cache Redis.', []),
   cacheMemoryBytes: gauge('olt_cache_memory_bytes', 'used_memory of the cache Redis.', []),
   // workers
-  jobsTotal: counter('olt_worker_jobs_total', 'Jobs finished, by outcome (ok, error, retry).', [
-    'queue',
-    'outcome',
-  ]),
+  jobsTotal: counter(
+    'olt_worker_jobs_total',
+    'Jobs finished, by outcome (ok, error, retry, abandoned: given up by the queue after stalls).',
+    ['queue', 'outcome'],
+  ),
   jobDuration: histogram(
     'olt_worker_job_duration_seconds',
     'Job time by stage: queue_wait (enqueue to start) and inference.',

@@ -59,6 +59,9 @@ export class Metrics {
   get replyStreamRecreatedTotal() {
     return this.metric('replyStreamRecreatedTotal');
   }
+  get lostJobsResentTotal() {
+    return this.metric('lostJobsResentTotal');
+  }
   get translateCacheLookups() {
     return this.metric('translateCacheLookups');
   }

@@ -1,10 +1,11 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { type Job, Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type {
   EnqueueOptions,
   JobHandler,
   JobQueue,
   QueueDepth,
+  QueueJob,
   WorkerHandle,
   WorkOptions,
 } from './job-queue.port';
@@ -45,30 +46,32 @@ export class BullmqJobQueue implements JobQueue {
     return job.id ?? '';
   }
 
-  async work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions): Promise<WorkerHandle> {
+  async has(queue: string, jobId: string): Promise<boolean> {
+    return (await this.queue(queue).getJobState(jobId)) !== 'unknown';
+  }
+
+  async work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions<T>): Promise<WorkerHandle> {
     // Workers block on BRPOPLPUSH-like calls: each needs its own connection (duplicate of the producer's).
     const connection = this.opts.connection.duplicate({ maxRetriesPerRequest: null }) as ConnectionOptions;
-    const worker = new Worker<T>(
-      queue,
-      async (job) =>
-        handler({
-          id: job.id ?? '',
-          name: job.name,
-          data: job.data,
-          attemptsMade: job.attemptsMade,
-          timestamp: job.timestamp,
-        }),
-      {
-        connection,
-        prefix: this.opts.prefix,
-        concurrency: opts.concurrency,
-        ...(opts.name ? { name: opts.name } : {}),
-        lockDuration: this.opts.lockDurationMs,
-        stalledInterval: this.opts.stalledIntervalMs,
-        ...(this.opts.maxStalledCount ? { maxStalledCount: this.opts.maxStalledCount } : {}),
-        autorun: true,
-      },
-    );
+    const worker = new Worker<T>(queue, async (job) => handler(queueJob(job)), {
+      connection,
+      prefix: this.opts.prefix,
+      concurrency: opts.concurrency,
+      ...(opts.name ? { name: opts.name } : {}),
+      lockDuration: this.opts.lockDurationMs,
+      stalledInterval: this.opts.stalledIntervalMs,
+      ...(this.opts.maxStalledCount ? { maxStalledCount: this.opts.maxStalledCount } : {}),
+      autorun: true,
+    });
+    const { onAbandoned } = opts;
+    if (onAbandoned) {
+      // A job that stalled more than maxStalledCount times goes back to wait marked with a deferred failure;
+      // the next worker to take it fails it at once (never running the handler) and emits 'failed' here.
+      worker.on('failed', (job) => {
+        // The callback logs its own errors (the port says so); nothing here could do better.
+        if (job?.deferredFailure) onAbandoned(queueJob(job), job.deferredFailure).catch(() => undefined);
+      });
+    }
     this.workers.add(worker);
     this.workerConnections.set(worker, connection as unknown as Redis);
     await worker.waitUntilReady();
@@ -120,4 +123,14 @@ export class BullmqJobQueue implements JobQueue {
     }
     return q;
   }
+}
+
+function queueJob<T>(job: Job<T>): QueueJob<T> {
+  return {
+    id: job.id ?? '',
+    name: job.name,
+    data: job.data,
+    attemptsMade: job.attemptsMade,
+    timestamp: job.timestamp,
+  };
 }

@@ -19,10 +19,16 @@ export interface QueueJob<T> {
   timestamp: number;
 }
 
-export interface WorkOptions {
+export interface WorkOptions<T = unknown> {
   concurrency: number;
   /** The consuming worker's id, recorded on each job it takes (BullMQ processedBy): who held a job. */
   name?: string;
+  /**
+   * Called on the one worker that takes up a job the queue gave up on without running it again (it lost
+   * its lock more than queue.max_stalled_count times, e.g. its workers were killed mid-job): the handler
+   * never sees it, so this is where its waiter is told. It logs its own errors: a rejection is dropped.
+   */
+  onAbandoned?: (job: QueueJob<T>, reason: string) => Promise<void>;
 }
 
 export type JobHandler<T> = (job: QueueJob<T>) => Promise<void>;
@@ -37,8 +43,10 @@ export interface QueueDepth {
 
 export interface JobQueue {
   add<T>(queue: string, name: string, data: T, opts: EnqueueOptions): Promise<string>;
+  /** Whether the queue still holds the job in any state (waiting, active, completed, failed …). */
+  has(queue: string, jobId: string): Promise<boolean>;
   /** Starts consuming `queue`; resolves once the worker is connected. */
-  work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions): Promise<WorkerHandle>;
+  work<T>(queue: string, handler: JobHandler<T>, opts: WorkOptions<T>): Promise<WorkerHandle>;
   depth(queue: string): Promise<QueueDepth>;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ModelInfo } from '../engines';
 import type { Metrics } from '../metrics';
-import type { JobHandler, JobQueue, WorkerHandle } from '../queue/job-queue.port';
+import type { JobHandler, JobQueue, QueueJob, WorkerHandle } from '../queue/job-queue.port';
 import { WorkerHeartbeat, type WorkerPresence } from '../queue/worker-heartbeat';
 import { WorkerHttpServer } from './worker-http-server';
 
@@ -11,6 +11,11 @@ export interface QueueWorkerHostOptions<T> {
   queue: JobQueue;
   queueName: string;
   handler: JobHandler<T>;
+  /**
+   * Tells the waiting gateway about a job the queue gave up on without running it again (it stalled more
+   * than queue.max_stalled_count times); without this the gateway would wait for its result timeout.
+   */
+  abandoned?: (job: QueueJob<T>, reason: string) => Promise<void>;
   concurrency: number;
   redis: Redis;
   kind: WorkerPresence['kind'];
@@ -60,9 +65,21 @@ export class QueueWorkerHost<T> {
       }),
     });
     const httpPort = await this.http.start();
+    const { abandoned } = o;
     this.worker = await o.queue.work(o.queueName, o.handler, {
       concurrency: o.concurrency,
       name: o.workerId,
+      ...(abandoned
+        ? {
+            onAbandoned: async (job: QueueJob<T>, reason: string) => {
+              o.metrics.jobsTotal.inc({ queue: o.queueName, outcome: 'abandoned' });
+              o.logger.warn({ jobId: job.id, reason }, 'job abandoned by the queue; answering its waiter');
+              await abandoned(job, reason).catch((err: unknown) =>
+                o.logger.warn({ err, jobId: job.id }, 'could not answer an abandoned job'),
+              );
+            },
+          }
+        : {}),
     });
     this.consuming = true;
     this.heartbeat = new WorkerHeartbeat(o.redis, presence, o.heartbeatMs);

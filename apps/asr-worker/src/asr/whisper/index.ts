@@ -14,8 +14,10 @@ export { applyTimestampRules, segmentsFromTokens, TIMESTAMP_STEP_MS } from './ti
 export {
   LogMelSpectrogram,
   LogMelSettings,
+  MelReuse,
   WHISPER_LOG_MEL_DEFAULTS,
   melFilterBank,
   hertzToMel,
   melToHertz,
 } from './log-mel';
+export { MelFrameCache, MelFrames } from './mel-frame-cache';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '@olt/devkit/dist/testing';
 import { MixedRadixFft } from './fft';
 import { LogMelSpectrogram, melFilterBank, WHISPER_LOG_MEL_DEFAULTS } from './log-mel';
+import { MelFrameCache } from './mel-frame-cache';
 
 // Reference values computed here independently (naive DFT, formulas written out again), never via log-mel.ts.
 const SLANEY_LOG_STEP = 27 / Math.log(6.4);
@@ -153,5 +155,97 @@ describe('LogMelSpectrogram', () => {
     const ms = Date.now() - started;
     assert.ok(ms < 3000, `${ms} ms`);
     assert.ok(out[2999] > -1.5 && out[79 * 3000 + 2999] !== undefined);
+  });
+});
+
+/** Counts the complex FFTs a spectrogram runs (two frames each). */
+function countTransforms(mel: LogMelSpectrogram): { count: number } {
+  const counter = { count: 0 };
+  const fft = (mel as unknown as { fft: MixedRadixFft }).fft;
+  const transform = fft.transform.bind(fft);
+  fft.transform = (...args: Parameters<MixedRadixFft['transform']>) => {
+    counter.count++;
+    transform(...args);
+  };
+  return counter;
+}
+
+const same = (a: Float32Array, b: Float32Array) =>
+  a.length === b.length && Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
+
+describe('LogMelSpectrogram with reused frames (interim decodes of a growing segment)', () => {
+  it('is bit-identical to a fresh computation for generated growing, equal, shorter and edited audio', () => {
+    const rand = seededRandom(1209);
+    const source = Float32Array.from(
+      { length: 16000 * 31 },
+      () => (rand() - 0.5) * (rand() < 0.01 ? 2 : 0.3),
+    );
+    const mel = new LogMelSpectrogram();
+    const cache = new MelFrameCache(64 * 1024 * 1024);
+    let length = 0;
+    for (let i = 0; i < 40; i++) {
+      const step = rand();
+      // Mostly growth by up to 1.2 s, as interims see it; sometimes the same, shorter, a jump, or edited audio.
+      if (step < 0.6) length += Math.floor(rand() * 19200);
+      else if (step < 0.7) length -= Math.floor(rand() * 4000);
+      else if (step < 0.8) length = Math.floor(rand() * source.length);
+      length = Math.max(0, Math.min(source.length, length));
+      let audio = source.subarray(0, length);
+      if (step >= 0.9 && length > 0) {
+        audio = audio.slice();
+        audio[Math.floor(rand() * length)] += 0.25; // same key, other audio: must not reuse past the change
+      }
+      const fresh = new LogMelSpectrogram().compute(audio);
+      const reused = mel.compute(audio, { key: 'segment', cache });
+      assert.ok(same(fresh, reused), `case ${i}: ${length} samples`);
+    }
+  });
+
+  it('transforms only the frames of new audio (plus the pair at the old edge)', () => {
+    const rand = seededRandom(7);
+    const audio = Float32Array.from({ length: 16000 * 6 }, () => rand() - 0.5);
+    const mel = new LogMelSpectrogram();
+    const counter = countTransforms(mel);
+    const cache = new MelFrameCache(16 * 1024 * 1024);
+    mel.compute(audio.subarray(0, 16000 * 5), { key: 'a', cache });
+    const cold = counter.count;
+    assert.equal(cold, 251); // 501 frames, two per transform
+    counter.count = 0;
+    mel.compute(audio, { key: 'a', cache });
+    // 100 new frames and the few at the old end whose windows reached past it: about 52 transforms, not 301.
+    assert.ok(counter.count >= 50 && counter.count <= 55, `${counter.count} transforms`);
+    counter.count = 0;
+    mel.compute(audio, { key: 'a', cache });
+    assert.equal(counter.count, 0); // the final decodes the same audio as the last interim
+    mel.compute(audio, { key: 'b', cache });
+    assert.equal(counter.count, 301); // another key: nothing to reuse
+  });
+});
+
+describe('MelFrameCache', () => {
+  const entry = (samples: number, frames: number) => ({
+    audio: new Float32Array(samples),
+    logFrames: new Float64Array(frames * 80),
+  });
+
+  it('keeps the most recently used entries within its byte budget', () => {
+    const one = 4000 * 4 + 25 * 80 * 8; // 32 KB
+    const cache = new MelFrameCache(3 * one);
+    for (const key of ['a', 'b', 'c']) cache.set(key, entry(4000, 25));
+    assert.ok(cache.get('a')); // a is now the most recent
+    cache.set('d', entry(4000, 25));
+    assert.equal(cache.get('b'), undefined);
+    assert.ok(cache.get('a') && cache.get('c') && cache.get('d'));
+    assert.equal(cache.usedBytes, 3 * one);
+    cache.set('a', entry(8000, 50)); // replacing an entry counts its new size only
+    assert.equal(cache.size, 2);
+    assert.ok(cache.usedBytes <= 3 * one);
+  });
+
+  it('does not keep an entry larger than the whole budget', () => {
+    const cache = new MelFrameCache(1000);
+    cache.set('big', entry(4000, 25));
+    assert.equal(cache.size, 0);
+    assert.equal(cache.usedBytes, 0);
   });
 });

@@ -1,4 +1,5 @@
 import { MixedRadixFft } from './fft';
+import type { MelFrameCache, MelFrames } from './mel-frame-cache';
 
 /** The feature extractor settings of preprocessor_config.json (WhisperFeatureExtractor). */
 export interface LogMelSettings {
@@ -81,6 +82,12 @@ export function hannWindow(length: number): Float64Array {
   return Float64Array.from({ length }, (_, n) => 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / length));
 }
 
+/** Where a request's frames may come from and go to: see LogMelSpectrogram.compute. */
+export interface MelReuse {
+  key: string;
+  cache: MelFrameCache;
+}
+
 /**
  * Whisper's log-mel spectrogram, numerically as WhisperFeatureExtractor: zero-pad/trim to nSamples,
  * centred STFT (reflect padding) with a periodic Hann window, power spectrum, Slaney mel filters,
@@ -99,7 +106,12 @@ export class LogMelSpectrogram {
     this.frames = Math.floor(settings.nSamples / settings.hopLength);
   }
 
-  compute(audio: Float32Array): Float32Array {
+  /**
+   * With `reuse`, frames of audio seen before under the same key (an open segment decoded again as it
+   * grows) come from the cache, and this request's frames go into it. The audio is compared, so a key
+   * whose audio changed only costs the full computation; the output is bit-identical either way.
+   */
+  compute(audio: Float32Array, reuse?: MelReuse): Float32Array {
     const { nFft, hopLength, nMels, nSamples } = this.settings;
     const length = Math.min(audio.length, nSamples);
     const half = nFft >> 1;
@@ -112,18 +124,21 @@ export class LogMelSpectrogram {
       else if (j >= nSamples) j = 2 * (nSamples - 1) - j;
       return j < length ? audio[j] : 0;
     };
-    const mel = new Float64Array(nMels * frames);
-    mel.fill(MEL_FLOOR);
+    // Frames that only see padding have zero power, hence the floor: only the audible ones are computed
+    // (most of a short clip's 30 s window).
+    const audible = length === 0 ? 0 : Math.min(frames, Math.floor((length - 1 + half) / hopLength) + 1);
+    const logFrames = new Float64Array(audible * nMels);
+    const prior = reuse?.cache.get(reuse.key);
+    const from = prior ? this.reusableFrames(prior, audio, length, audible) : 0;
+    if (prior && from > 0) logFrames.set(prior.logFrames.subarray(0, from * nMels));
     const re = new Float64Array(nFft);
     const im = new Float64Array(nFft);
     const outRe = new Float64Array(nFft);
     const outIm = new Float64Array(nFft);
     const power = new Float64Array(bins);
-    // Frames that only see padding have zero power: skip their FFTs (most of a short clip's 30 s window).
-    const lastAudible = Math.min(frames - 1, Math.floor((length - 1 + half) / hopLength));
     // Two real frames per complex FFT: z = a + i·b, then A[k] = (Z[k] + conj Z[n-k]) / 2, B[k] = (Z[k] - conj Z[n-k]) / 2i.
-    for (let t = 0; t <= lastAudible; t += 2) {
-      const pair = t + 1 <= lastAudible;
+    for (let t = from; t < audible; t += 2) {
+      const pair = t + 1 < audible;
       for (let n = 0; n < nFft; n++) {
         re[n] = sampleAt(t * hopLength + n) * this.window[n];
         im[n] = pair ? sampleAt((t + 1) * hopLength + n) * this.window[n] : 0;
@@ -138,24 +153,48 @@ export class LogMelSpectrogram {
           const bIm = (outRe[nk] - outRe[k]) / 2;
           power[k] = which === 0 ? aRe * aRe + aIm * aIm : bRe * bRe + bIm * bIm;
         }
-        const frame = t + which;
+        const base = (t + which) * nMels;
         for (let m = 0; m < nMels; m++) {
           const { start, weights } = this.filters[m];
           let sum = 0;
           for (let j = 0; j < weights.length; j++) sum += weights[j] * power[start + j];
-          mel[m * frames + frame] = Math.max(sum, MEL_FLOOR);
+          logFrames[base + m] = Math.log10(Math.max(sum, MEL_FLOOR));
         }
       }
     }
-    const out = new Float32Array(nMels * frames);
-    let max = -Infinity;
-    for (let i = 0; i < mel.length; i++) {
-      const v = Math.log10(mel[i]);
-      mel[i] = v;
-      if (v > max) max = v;
-    }
+    const padding = Math.log10(MEL_FLOOR);
+    let max = audible < frames ? padding : -Infinity;
+    for (let i = 0; i < logFrames.length; i++) if (logFrames[i] > max) max = logFrames[i];
     const floor = max - 8;
-    for (let i = 0; i < mel.length; i++) out[i] = (Math.max(mel[i], floor) + 4) / 4;
+    const out = new Float32Array(nMels * frames);
+    if (audible < frames) out.fill((Math.max(padding, floor) + 4) / 4);
+    for (let t = 0; t < audible; t++) {
+      for (let m = 0; m < nMels; m++)
+        out[m * frames + t] = (Math.max(logFrames[t * nMels + m], floor) + 4) / 4;
+    }
+    if (reuse) reuse.cache.set(reuse.key, { audio: audio.slice(0, length), logFrames });
     return out;
   }
+
+  /** How many leading frames of `prior` hold for this audio (0 unless its audio starts as prior's did). */
+  private reusableFrames(prior: MelFrames, audio: Float32Array, length: number, audible: number): number {
+    const { nFft, hopLength, nMels } = this.settings;
+    const common = Math.min(prior.audio.length, length);
+    if (!samePrefix(prior.audio, audio, common)) return 0;
+    const priorFrames = prior.logFrames.length / nMels;
+    if (prior.audio.length === length) return Math.min(priorFrames, audible);
+    // Frame t reads samples up to t·hop + nFft/2 − 1 (frame 0 reflects back to sample nFft/2): the frames
+    // whose samples all lie inside the shared prefix are unchanged.
+    const half = nFft >> 1;
+    if (common < half + 1) return 0;
+    const n = Math.min(Math.floor((common - half - 1) / hopLength) + 1, priorFrames, audible);
+    // Frames go through the FFT in pairs (t even, t + 1), and a frame's rounding depends on its partner:
+    // keep the pairing so that the result stays bit-identical.
+    return n - (n % 2);
+  }
+}
+
+function samePrefix(a: Float32Array, b: Float32Array, n: number): boolean {
+  const bytes = n * Float32Array.BYTES_PER_ELEMENT;
+  return Buffer.from(a.buffer, a.byteOffset, bytes).equals(Buffer.from(b.buffer, b.byteOffset, bytes));
 }

@@ -51,6 +51,30 @@ describe('Whisper engine in an inference thread, on the tiny test model', () => 
     assert.equal(engine.languages.length, 99);
   });
 
+  it('decodes a growing segment with reused features exactly as without (interims, then the final)', async () => {
+    const cached = await loadWhisperEngine(dir, {
+      precision: 'fp32',
+      featureCacheBytes: 8 * 1024 * 1024,
+      engineThreads: 0,
+    });
+    try {
+      const audio = new Float32Array(speech.length + 16000);
+      audio.set(speech);
+      audio.set(noise(1, 3), speech.length);
+      for (const end of [8000, 16000, 24000, audio.length, audio.length]) {
+        const clip = audio.subarray(0, Math.min(end, audio.length));
+        const [plain] = await engine.transcribe([{ audio: clip, language: 'en' }]);
+        const [reused] = await cached.transcribe([
+          { audio: clip, language: 'en', featureKey: 'tenant/gw/session/segment-1' },
+          { audio: sine(300, 0.7), language: 'en', featureKey: 'tenant/gw/session/segment-2' },
+        ]);
+        assert.deepEqual(reused, plain, `${end} samples`);
+      }
+    } finally {
+      await cached.dispose();
+    }
+  });
+
   it('transcribes a tone, noise and speech deterministically, with different words for each', async () => {
     const clips = [sine(440, 1), noise(1.5, 7), speech];
     const first = await engine.transcribe(clips.map((audio) => ({ audio, language: 'en' })));

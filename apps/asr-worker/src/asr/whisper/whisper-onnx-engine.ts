@@ -16,6 +16,7 @@ import {
   selectBatchRows,
 } from '@olt/shared';
 import { LogMelSpectrogram } from './log-mel';
+import { MelFrameCache } from './mel-frame-cache';
 import { segmentsFromTokens } from './timestamp-rules';
 import { type DecodeRequest, WhisperGreedyDecoder } from './whisper-greedy-decoder';
 import { readWhisperModelConfig, type WhisperModelConfig } from './whisper-model-config';
@@ -39,6 +40,11 @@ export interface WhisperLoadOptions {
    * so a row's text does not depend on what else is in its batch.
    */
   promptBuckets?: boolean;
+  /**
+   * Bytes of log-mel frames kept for requests with a featureKey (config asr.feature_cache_mb), so that an
+   * open segment's next decode computes only the frames of its new audio; 0 = off.
+   */
+  featureCacheBytes?: number;
   /** Called with the rows of each decoder call (tests and the batching benchmark). */
   onDecoderCall?: (rows: number) => void;
 }
@@ -77,6 +83,7 @@ export function promptPrefix(
  */
 export class WhisperOnnxEngine implements AsrEngine {
   private readonly features: LogMelSpectrogram;
+  private readonly featureCache?: MelFrameCache;
   /** Whisper language codes this model knows, in token order (["en"] for English-only models). */
   readonly languages: readonly string[];
 
@@ -90,8 +97,10 @@ export class WhisperOnnxEngine implements AsrEngine {
     private readonly maxNewTokens: number,
     private readonly prompts: { maxTokens?: number; buckets?: boolean },
     private readonly onDecoderCall?: (rows: number) => void,
+    featureCacheBytes = 0,
   ) {
     this.features = new LogMelSpectrogram(model.logMel);
+    if (featureCacheBytes > 0) this.featureCache = new MelFrameCache(featureCacheBytes);
     this.languages = model.multilingual ? [...model.languages.keys()] : ['en'];
   }
 
@@ -152,6 +161,7 @@ export class WhisperOnnxEngine implements AsrEngine {
         budget,
         { maxTokens: options.promptMaxTokens, buckets: options.promptBuckets },
         options.onDecoderCall,
+        options.featureCacheBytes,
       );
     } catch (err) {
       await encoder.session.release();
@@ -181,7 +191,7 @@ export class WhisperOnnxEngine implements AsrEngine {
     }
     if (audible.length === 0) return results;
 
-    const states = await this.encode(audible.map((i) => batch[i].audio));
+    const states = await this.encode(audible.map((i) => batch[i]));
     const requests: DecodeRequest[] = audible.map((i) => ({
       language: languages[i],
       prefix: this.prefixFor(batch[i].prompt),
@@ -274,11 +284,15 @@ export class WhisperOnnxEngine implements AsrEngine {
   }
 
   /** Log-mel features of every clip, one encoder run for the batch → last_hidden_state. */
-  private async encode(clips: Float32Array[]): Promise<Tensor> {
+  private async encode(clips: AsrRequest[]): Promise<Tensor> {
     const { nMels } = this.model.logMel;
     const frames = this.model.frames;
     const input = new Float32Array(clips.length * nMels * frames);
-    clips.forEach((clip, b) => input.set(this.features.compute(clip), b * nMels * frames));
+    clips.forEach(({ audio, featureKey }, b) => {
+      const cache = this.featureCache;
+      const reuse = cache && featureKey !== undefined ? { key: featureKey, cache } : undefined;
+      input.set(this.features.compute(audio, reuse), b * nMels * frames);
+    });
     const feeds = {
       input_features: floatTensorFor(this.encoder, 'input_features', input, [clips.length, nMels, frames]),
     };
