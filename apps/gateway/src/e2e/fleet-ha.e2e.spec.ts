@@ -149,7 +149,9 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     const feed = await feedOnB;
     const shown = feed.filter((e) => e.type === 'transcript' && e.isFinal).map((e) => e.text);
     if (JSON.stringify(shown) !== JSON.stringify(streamed))
-      t.diagnostic(`feed on B: ${JSON.stringify(feed.map((e) => [e.seq, e.type, e.segmentId, e.isFinal, e.revision]))}`);
+      t.diagnostic(
+        `feed on B: ${JSON.stringify(feed.map((e) => [e.seq, e.type, e.segmentId, e.isFinal, e.revision]))}`,
+      );
     assert.deepEqual(shown, streamed, 'the feed on the other gateway showed every final, once, in order');
     // And the fleet still answers with the new master.
     const after = await streamAudio(clients[0], {
