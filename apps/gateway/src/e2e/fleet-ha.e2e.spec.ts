@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import {
   addTallies,
   createLiveTranslateClient,
+  JobHolders,
   readWav,
   speechFixture,
   startLocalStack,
@@ -13,13 +14,20 @@ import {
   type StreamOutcome,
 } from '@olt/devkit';
 import { needsProgram } from '@olt/devkit/dist/testing';
-import { ResumePoint, type LiveTranslateClient } from '@olt/shared';
+import {
+  asrQueueName,
+  closeRedis,
+  createRedisConnection,
+  ResumePoint,
+  type LiveTranslateClient,
+} from '@olt/shared';
 import { contractViolations, readSse } from './stream-helpers';
 
 const TARGETS = ['es'];
 const API_KEY = 'key-ha-viewer-0123456789';
 const BYTES_PER_MS = 32; // 16 kHz mono LINEAR16
 
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noCli = needsProgram('redis-cli', 'fleet on a Sentinel queue Redis and a Redis Cluster cache');
 
 /**
@@ -135,9 +143,18 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     const runs = clients.map((client, i) =>
       streamAudio(client, { apiKey: API_KEY, config: sessions[i], pcm, realtimeFactor: 1 }),
     );
-    await new Promise((r) => setTimeout(r, 3000)); // into the first utterance: jobs and replies in flight
+    // Kill while an ASR job is certainly held by a worker: its lock, its reply and the next jobs must all
+    // go through the failover.
+    const queue = createRedisConnection('queue', stack.queueRedisUrl, { logger: quiet, name: 'test' });
+    const holders = new JobHolders(queue, asrQueueName('cpu'));
+    const asrPids = stack.workers.filter((w) => w.opts.name === 'asr-worker').map((w) => w.pid);
+    const held = await holders.waitForHeld(asrPids, 20_000);
+    assert.ok(held, 'an ASR worker took a job');
+    await holders.close();
+    await closeRedis(queue);
     const killedAt = Date.now();
     await former.crash();
+    t.diagnostic(`killed the queue master while segment ${held[0].segmentId} was in an ASR worker`);
     const promoted = await group.waitForNewMaster(former.port, 30_000);
     const failoverMs = Date.now() - killedAt;
     const outcomes = await Promise.all(runs);
