@@ -103,6 +103,13 @@ describe('Helm chart: external Sentinel group and Redis Cluster', () => {
     );
   });
 
+  it('refuses TLS towards the built-in Redis, which serves none', () => {
+    assert.match(
+      helmTemplateError({ valuesFiles: [MINIMAL], set: ['redis.cache.tls.enabled=true'] }),
+      /redis\.cache\.tls\.enabled is true but the cache Redis is the chart's own StatefulSet/,
+    );
+  });
+
   it('without these values nothing changes: built-in Redis, plain URLs, no Redis password env', () => {
     const plain = helmTemplate({ valuesFiles: [MINIMAL] });
     const secret = find(plain, 'Secret', `${P}-redis`) as unknown as { stringData: Record<string, string> };
