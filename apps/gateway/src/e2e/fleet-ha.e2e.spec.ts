@@ -41,6 +41,8 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
   let clients: LiveTranslateClient[];
   let pcm: Buffer;
   let expectedSegments: number;
+  /** How long the fast baseline stream took, for comparison. */
+  let baselineMs: number;
   let session = 0;
 
   const config = (extra: { sessionId?: string; resumeFromMs?: number } = {}) => ({
@@ -77,12 +79,14 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     const speech = readWav(speechFixture('two-sentences.wav').path).data;
     pcm = Buffer.concat([speech, speech]); // ~14 s, four utterances
     // Fast, on gateway B: the segment count every later run must match, and warm caches on the cluster.
+    const baselineStarted = Date.now();
     const baseline = await streamAudio(clients[1], {
       apiKey: API_KEY,
       config: config(),
       pcm,
       realtimeFactor: 0,
     });
+    baselineMs = Date.now() - baselineStarted;
     assert.equal(baseline.error, undefined, baseline.error?.details);
     assert.deepEqual(contractViolations(baseline.responses, TARGETS), []);
     expectedSegments = tallyStream(baseline.responses, TARGETS).segments;
@@ -227,5 +231,20 @@ describe('a fleet on a Sentinel queue Redis and a Redis Cluster cache', { skip: 
     assert.equal(all.length, expectedSegments, 'every segment of the audio has exactly one final');
     for (let i = 1; i < all.length; i++)
       assert.ok(Number(all[i].startMs) >= Number(all[i - 1].endMs), 'finals in order, not overlapping');
+  });
+  it('a cache cluster primary SIGKILLed: streams go on without waiting for it (its slots miss), nothing lost', async (t) => {
+    await stack.cacheCluster!.nodes[2].crash();
+    const started = Date.now();
+    const outcome = await streamAudio(clients[1], {
+      apiKey: API_KEY,
+      config: config(),
+      pcm,
+      realtimeFactor: 0,
+    });
+    const took = Date.now() - started;
+    t.diagnostic(`stream with a cache primary down: ${took} ms (baseline ${baselineMs} ms)`);
+    judge(t, 'cache primary SIGKILL', [outcome]);
+    // Wide on purpose (2 shared cores); a lookup waiting for the dead node each time would take far longer.
+    assert.ok(took < 2 * baselineMs + 5000, `no waiting on the dead node: ${took} ms`);
   });
 });
