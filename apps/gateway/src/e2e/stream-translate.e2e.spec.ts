@@ -110,11 +110,13 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
 
   it('resume_from_ms offsets all times and a second stream of the same text is answered from the cache', async () => {
     const wav = readWav(speechFixture('hello.wav').path);
-    const run = (resumeFromMs: number) =>
+    // Two sessions: a resume of the same session would carry its last final on as the prompt, and the
+    // test model's text depends on the prompt (that carry-over is checked in stream-session.spec.ts).
+    const run = (resumeFromMs: number, sessionId: string) =>
       streamAudio(client, {
         apiKey: API_KEY,
         config: {
-          sessionId: 'resume-test',
+          sessionId,
           resumeFromMs,
           audio: { encoding: 'LINEAR16', sampleRateHz: wav.sampleRate, channels: 1 },
           sourceLanguage: 'en',
@@ -122,8 +124,8 @@ describe('StreamTranslate end to end (gateway + ASR worker + translate worker as
         },
         pcm: wav.data,
       });
-    const first = await run(0);
-    const second = await run(60_000);
+    const first = await run(0, 'resume-test-a');
+    const second = await run(60_000, 'resume-test-b');
     const final = (o: { responses: StreamResponse__Output[] }) =>
       o.responses.find((r) => r.transcript?.isFinal)!.transcript!;
     assert.equal(Number(final(second).startMs) - Number(final(first).startMs), 60_000);
