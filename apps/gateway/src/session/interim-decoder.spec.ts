@@ -9,7 +9,7 @@ import {
   type InterimSkipReason,
 } from './interim-decoder';
 import { splitWords } from './local-agreement';
-import { seededRandom, syntheticSegment } from './synthetic-decodes';
+import { seededRandom, syntheticSegment } from './synthetic-decodes.testing';
 
 const SAMPLES_PER_MS = 16;
 

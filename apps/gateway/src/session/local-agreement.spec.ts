@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LocalAgreement, splitWords, wordKey } from './local-agreement';
-import { seededRandom, syntheticSegment } from './synthetic-decodes';
+import { seededRandom, syntheticSegment } from './synthetic-decodes.testing';
 
 const isWordPrefix = (prefix: string, text: string) => {
   const p = splitWords(prefix);

@@ -3,17 +3,7 @@
  * when it re-decodes a growing segment. Seeded, so a failing seed reproduces.
  */
 
-/** mulberry32: a small, fast, seedable PRNG (deterministic across platforms). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@olt/devkit/dist/testing';
 
 const VOCABULARY = (
   'the a of to and in is it you that he was for on are with as I his they be at one have this from ' +
