@@ -11,14 +11,7 @@ import {
 } from '@olt/devkit';
 import type { LiveTranslateClient } from '@olt/shared';
 import { contractViolations } from './stream-helpers';
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from '@olt/devkit/dist/testing';
 
 /**
  * A job lost with the queue Redis's last writes (a restart between AOF fsyncs, a Sentinel failover before
@@ -54,7 +47,7 @@ describe('a job lost from the queue Redis', () => {
       pcm: wav.data,
     });
     const asrJobs = async () => (await redis.keys('*:bull:asr-*:prioritized')).length > 0;
-    await until('the segment’s ASR job to wait in the queue', asrJobs);
+    await until('the segment’s ASR job to wait in the queue', asrJobs, 30_000, 50);
     // Everything the queue Redis held is gone: the job, the segment's audio, the reply stream's group.
     await redis.flushall();
     const lostAt = Date.now();

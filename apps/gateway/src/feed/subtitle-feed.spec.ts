@@ -7,6 +7,7 @@ import type { FeedEvent, FeedText } from './feed-event';
 import { FeedLiveChannels } from './feed-live-channels';
 import { FeedStore } from './feed-store';
 import { parseCursor, SubtitleFeed } from './subtitle-feed';
+import { until } from '@olt/devkit/dist/testing';
 
 let server: RedisServer;
 const clients: Redis[] = [];
@@ -47,19 +48,11 @@ const translation = (seg: string, lang: string, text: string, isFinal = true): S
 const texts = (events: FeedEvent[]) =>
   events.filter((e): e is FeedText => 'text' in e).map((e) => `${e.lang}:${e.isFinal ? 'F' : 'I'}:${e.text}`);
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Subscribes and waits until `count` events arrived (or fails). */
 async function collect(feed: SubtitleFeed, tenant: string, id: string, count: number, after?: string) {
   const got: FeedEvent[] = [];
   const stop = feed.subscribe(tenant, id, (e) => got.push(e), parseCursor(after));
-  await until(`${count} events of ${id}`, () => got.length >= count);
+  await until(`${count} events of ${id}`, () => got.length >= count, 10_000, 10);
   return { got, stop };
 }
 
@@ -76,7 +69,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
     holder.publish(id, { event: { type: 'LAG', lagMs: 4000 } }, 'acme');
     holder.publish(id, transcript(`${id}:0`, 2, true, 'hello'), 'acme');
     holder.publish(id, translation(`${id}:0`, 'es', 'hola'), 'acme');
-    await until('5 events', () => got.length >= 5);
+    await until('5 events', () => got.length >= 5, 10_000, 10);
     stop();
     assert.deepEqual(
       got.map((e) => `${e.seq} ${e.type}`),
@@ -96,7 +89,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
     ];
     await Promise.all([b.whenLive('acme', id), b.whenLive('other', id)]);
     a.publish(id, transcript(`${id}:0`, 1, true, 'for acme'), 'acme');
-    await until('acme event', () => acme.length > 0);
+    await until('acme event', () => acme.length > 0, 10_000, 10);
     await new Promise((r) => setTimeout(r, 50));
     stops.forEach((s) => s());
     assert.deepEqual(texts(acme), ['en:F:for acme']);
@@ -157,7 +150,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
     await other.whenLive('acme', id);
     holder.publish(id, started(id), 'acme');
     holder.publish(id, transcript(`${id}:0`, 1, true, 'now'), 'acme');
-    await until('2 events', () => got.length >= 2);
+    await until('2 events', () => got.length >= 2, 10_000, 10);
     stop();
     assert.deepEqual(texts(got), ['en:F:now']);
   });
@@ -257,7 +250,7 @@ describe('SubtitleFeed across gateways (state in the queue Redis)', () => {
     ];
     await feed.whenLive('acme', id);
     assert.doesNotThrow(() => feed.publish(id, transcript(`${id}:0`, 1, true, 'still here'), 'acme'));
-    await until('event', () => got.length > 0);
+    await until('event', () => got.length > 0, 10_000, 10);
     stops.forEach((s) => s());
     assert.deepEqual(texts(got), ['en:F:still here']);
   });

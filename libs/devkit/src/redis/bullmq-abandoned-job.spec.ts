@@ -8,14 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { BullmqJobQueue, type QueueJob, type WorkerHandle } from '@olt/shared';
 import { startRedisServer, type RedisServer } from './redis-server';
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../testing';
 
 describe('BullmqJobQueue: a job whose workers keep dying', () => {
   let server: RedisServer;
@@ -55,10 +48,10 @@ describe('BullmqJobQueue: a job whose workers keep dying', () => {
     await queue.add('q-abandon', 'job', { n: 7 }, { jobId: 'job-7', priority: 1 });
     // Two workers take it in turn and die holding it: two stalls, one more than max_stalled_count.
     const first = await queue.work('q-abandon', hang('first'), { concurrency: 1 });
-    await until('the first worker to take the job', () => started.length === 1);
+    await until('the first worker to take the job', () => started.length === 1, 15_000);
     await kill(first);
     const second = await queue.work('q-abandon', hang('second'), { concurrency: 1 });
-    await until('the second worker to take it after its lock lapsed', () => started.length === 2);
+    await until('the second worker to take it after its lock lapsed', () => started.length === 2, 15_000);
     await kill(second);
     const third = await queue.work('q-abandon', hang('third'), {
       concurrency: 1,
@@ -66,7 +59,7 @@ describe('BullmqJobQueue: a job whose workers keep dying', () => {
         abandoned.push({ id: job.id, reason, n: job.data.n });
       },
     });
-    await until('the third worker to answer the abandoned job', () => abandoned.length === 1);
+    await until('the third worker to answer the abandoned job', () => abandoned.length === 1, 15_000);
     assert.deepEqual(abandoned, [{ id: 'job-7', reason: 'job stalled more than allowable limit', n: 7 }]);
     assert.deepEqual(started, ['first:7', 'second:7'], 'the abandoned job never runs again');
     assert.equal((await queue.depth('q-abandon')).failed, 1);
@@ -89,8 +82,8 @@ describe('BullmqJobQueue: a job whose workers keep dying', () => {
       },
       { concurrency: 1, onAbandoned: async () => void calls++ },
     );
-    await until('three attempts', () => failures === 3);
-    await until('the job to fail for good', () => failed === 1);
+    await until('three attempts', () => failures === 3, 15_000);
+    await until('the job to fail for good', () => failed === 1, 15_000);
     clearInterval(poll);
     assert.equal(calls, 0);
     await worker.close();

@@ -13,17 +13,10 @@ import {
   type WorkerReply,
 } from '@olt/shared/dist/queue';
 import { startRedisServer, type RedisServer } from './redis-server';
+import { until } from '../testing';
 
 const reply = (requestId: string): WorkerReply =>
   ({ kind: 'asr', requestId, sessionId: 's', ok: true, text: requestId }) as unknown as WorkerReply;
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('reply stream: self-healing reader', () => {
   let server: RedisServer;
@@ -63,17 +56,19 @@ describe('reply stream: self-healing reader', () => {
     const publisher = new RedisReplyPublisher(redis);
     const { r, got, recreated } = await reader('gw-heal');
     await publisher.publish('gw-heal', reply('before'));
-    await until('the first reply', () => got.includes('before'));
+    await until('the first reply', () => got.includes('before'), 5000);
 
     await redis.del(replyStreamKey('gw-heal'));
-    await until('the reader to notice and recreate', () => recreated.length === 1);
+    await until('the reader to notice and recreate', () => recreated.length === 1, 5000);
     await publisher.publish('gw-heal', reply('after-delete'));
-    await until('a reply after the delete', () => got.includes('after-delete'));
+    await until('a reply after the delete', () => got.includes('after-delete'), 5000);
 
     await redis.flushall();
     await publisher.publish('gw-heal', reply('written-before-the-reader-noticed'));
-    await until('a reply written while the group was missing', () =>
-      got.includes('written-before-the-reader-noticed'),
+    await until(
+      'a reply written while the group was missing',
+      () => got.includes('written-before-the-reader-noticed'),
+      5000,
     );
     assert.ok(recreated.length >= 2 && recreated.every((why) => /NOGROUP/.test(why)));
     assert.equal(r.health().ok, true);
@@ -102,7 +97,7 @@ describe('reply stream: self-healing reader', () => {
 
   test('health turns red while Redis does not answer, and green again when it does', async () => {
     const { r } = await reader('gw-health');
-    await until('a first read', () => r.health().ok);
+    await until('a first read', () => r.health().ok, 5000);
     const admin = connect();
     // Pause every client for 3 s: the reader's reads (100 ms blocks) stop answering, as in an outage.
     await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
